@@ -1,0 +1,1 @@
+"""chidao — work platform for multi-level steering committees (Ban Chỉ đạo)."""

@@ -1,0 +1,18 @@
+"""The `chidao` console command: Django management with chidao's settings.
+
+`chidao demo`, `chidao serve`, `chidao migrate`, `chidao audit verify`, ...
+"""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chidao.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Writing the audit trail.
+
+Rules: an entry is written inside the caller's transaction (so a rolled-back change leaves no
+entry), the chain is extended under a row lock on `AuditHead` (so concurrent writers never fork
+it), and entries are never changed or deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from chidao.audit.context import current_request
+from chidao.audit.models import AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from chidao.accounts.models import User
+    from chidao.org.models import Unit
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of `instance` (foreign keys as ids), JSON-ready."""
+    names = fields or [
+        f.attname
+        for f in instance._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at", "name_folded", "password"}
+    ]
+    return {name: _jsonable(getattr(instance, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields that changed."""
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+@transaction.atomic
+def record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    unit: Unit | None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry: `action` is a dotted name such as "org.membership.created"."""
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    ctx = current_request.get()
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_repr=str(actor) if actor is not None else "system",
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk or ""),
+        target_repr=str(target)[:500],
+        unit=unit,
+        changes=_jsonable(changes or {}),
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+        user_agent=ctx.user_agent,
+        path=ctx.path,
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry.compute_hash()
+    entry.save()
+    head.last_hash = entry.hash
+    head.count += 1
+    head.save(update_fields=["last_hash", "count"])
+    return entry

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chidao.api import api
+from chidao.org import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("", include("chidao.org.urls")),
+    path("account/", include("chidao.accounts.urls")),
+    path("audit/", include("chidao.audit.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
