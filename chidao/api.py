@@ -1,5 +1,13 @@
-"""The REST API: one NinjaAPI mounting each app's router, documented at /api/docs."""
+"""The REST API: one NinjaAPI mounting each app's router, documented at /api/docs.
 
+Errors keep the same keys as the forms: a service's ValidationError answers 422 with
+{"detail": {field: [messages]}}; a role that is too low answers 403; out of scope answers 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -9,9 +17,27 @@ from chidao.org.api import router as org_router
 api = NinjaAPI(
     title="chidao API",
     version="1",
-    description="API của hệ thống điều hành công việc Ban Chỉ đạo. Đăng nhập bằng phiên (session) và CSRF.",
+    description="API của hệ thống điều hành công việc Ban Chỉ đạo. Xác thực bằng phiên đăng nhập (session) kèm CSRF.",
     auth=django_auth,
     urls_namespace="api",
 )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Không có quyền."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Không tìm thấy."}, status=404)
+
+
 api.add_router("/", org_router)
 api.add_router("/audit", audit_router)

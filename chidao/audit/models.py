@@ -85,6 +85,16 @@ class AuditEntry(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("audit:entry_detail", args=[self.pk])
 
+    def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
+        """(field, before, after, is_change) rows for display; snapshots have no "before"."""
+        rows = []
+        for key, value in self.changes.items():
+            if isinstance(value, list) and len(value) == 2 and self.action.endswith((".updated", ".ended")):
+                rows.append((key, value[0], value[1], True))
+            else:
+                rows.append((key, None, value, False))
+        return rows
+
     def payload(self) -> dict[str, Any]:
         """Everything the hash covers."""
         return {

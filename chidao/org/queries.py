@@ -120,7 +120,7 @@ def committees_for(user: User | AnonymousUser, *, under: Unit | None = None, tex
             filter=Q(memberships__start_date__lte=dt.date.today())
             & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=dt.date.today())),
         )
-    )
+    ).order_by("unit__depth", "name")
 
 
 def people_for(user: User | AnonymousUser, *, under: Unit | None = None, text: str = "") -> PersonQuerySet:
@@ -196,6 +196,12 @@ def history(committee: Committee) -> list[tuple[dt.date, str, list[HistoryEvent]
         grouped[(e.day, e.decision)].append(e)
     ordered = sorted(grouped.items(), key=lambda item: item[0][0], reverse=True)
     return [(day, decision, sorted(evs, key=lambda e: (e.kind != "end", e.membership.role_rank))) for (day, decision), evs in ordered]
+
+
+def committee_memberships(committee: Committee, *, current_only: bool = False) -> MembershipQuerySet:
+    """Seats of a committee the caller already fetched through the scope helper."""
+    qs = Membership.objects.filter(committee=committee).select_related("person", "group")
+    return qs.current().order_by("role", "id") if current_only else qs.order_by("start_date", "id")
 
 
 def memberships_of(person: Person) -> MembershipQuerySet:

@@ -1,0 +1,58 @@
+"""Our linter: views and API modules read scoped models only through the scope helper, and only
+services (and the loader/import modules built on them) write audited models."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "chidao"
+SCOPED_MODELS = {"Unit", "Committee", "CommitteeGroup", "Person", "Membership", "AuditEntry", "RoleGrant"}
+WRITE_METHODS = {"create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+WRITERS = {"services.py", "loader.py", "imports.py", "demo.py"}
+
+
+def _modules(names: set[str]) -> list[Path]:
+    return [p for p in ROOT.rglob("*.py") if p.name in names and "migrations" not in p.parts]
+
+
+def test_views_and_api_never_query_scoped_models_directly():
+    offenders = []
+    for path in _modules({"views.py", "api.py"}):
+        text = path.read_text()
+        for model in SCOPED_MODELS:
+            for match in re.finditer(rf"\b{model}\.objects\.(\w+)", text):
+                line = text[: match.start()].count("\n") + 1
+                chain = text[match.start() : text.find("\n", match.start())]
+                # Allowed: a QuerySet handed straight to get_visible_or_404, or narrowed by .visible_to.
+                if "get_visible_or_404(" in text.splitlines()[line - 1] or ".visible_to(" in chain:
+                    continue
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {chain.strip()}")
+    assert offenders == []
+
+
+def test_only_service_modules_write_domain_models():
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        if path.name in WRITERS or "migrations" in path.parts or "management" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITE_METHODS:
+                target = node.func.value
+                text = ast.unparse(target)
+                if any(text.startswith(f"{model}.objects") for model in SCOPED_MODELS):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:80]}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save":
+                if path.name in {"views.py", "api.py", "queries.py", "forms.py"}:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: .save() outside services")
+    assert offenders == []
+
+
+def test_every_scoped_model_queryset_has_visible_to():
+    from chidao.audit.models import AuditEntry
+    from chidao.org.models import Committee, CommitteeGroup, Membership, Person, Unit
+
+    for model in (Unit, Committee, CommitteeGroup, Person, Membership, AuditEntry):
+        assert hasattr(model.objects, "visible_to"), model
