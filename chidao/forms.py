@@ -14,12 +14,14 @@ class StyledFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]  # cooperative mixin
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(widget, forms.CheckboxSelectMultiple):
+            elif isinstance(
+                widget, forms.Select | forms.SelectMultiple
+            ) and not isinstance(widget, forms.CheckboxSelectMultiple):
                 css = "form-select"
             elif isinstance(widget, forms.CheckboxSelectMultiple):
                 css = ""
@@ -35,7 +37,9 @@ class StyledFormMixin:
         for name in getattr(self, "errors", {}):
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["class"] = (
+                    f"{widget.attrs.get('class', '')} is-invalid".strip()
+                )
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["aria-describedby"] = f"id_{name}_error"
 
@@ -53,6 +57,9 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         for field, errors in exc.error_dict.items():
             target = field if field in form.fields else None
             for error in errors:
-                form.add_error(None if target is None or field == NON_FIELD_ERRORS else target, error)
+                form.add_error(
+                    None if target is None or field == NON_FIELD_ERRORS else target,
+                    error,
+                )
     else:
         form.add_error(None, exc)

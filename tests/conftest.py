@@ -23,18 +23,39 @@ from chidao.org.models import Unit, UnitKind
 from chidao.org.services import add_closure_rows
 
 
-def make_unit(code: str, name: str, kind: str, parent: Unit | None = None, **extra: Any) -> Unit:
-    unit = Unit(code=code, name=name, kind=kind, parent=parent, depth=(parent.depth + 1) if parent else 0, **extra)
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests hash with MD5 unless they ask for the real setting."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+def make_unit(
+    code: str, name: str, kind: str, parent: Unit | None = None, **extra: Any
+) -> Unit:
+    unit = Unit(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        depth=(parent.depth + 1) if parent else 0,
+        **extra,
+    )
     unit.save()
     add_closure_rows(unit)
     return unit
 
 
-def make_user(username: str, role: str | None = None, unit: Unit | None = None, **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password="Mat-khau-2026!", full_name=username, **extra)
+def make_user(
+    username: str, role: str | None = None, unit: Unit | None = None, **extra: Any
+) -> User:
+    user = User.objects.create_user(
+        username=username, password="Mat-khau-2026!", full_name=username, **extra
+    )
     if role and unit:
         RoleGrant.objects.create(user=user, unit=unit, role=role)
-    if role in (AccessRole.SYSTEM_ADMIN, AccessRole.COMMITTEE_ADMIN) or extra.get("is_superuser"):
+    if role in (AccessRole.SYSTEM_ADMIN, AccessRole.COMMITTEE_ADMIN) or extra.get(
+        "is_superuser"
+    ):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)
@@ -71,8 +92,20 @@ class World:
 @pytest.fixture
 def world(db: Any) -> World:
     root = make_unit("VN", "Việt Nam", UnitKind.NATIONAL)
-    pa = make_unit("P48", "Thành phố Đà Nẵng", UnitKind.PROVINCE, root, valid_from=dt.date(2025, 7, 1))
-    pb = make_unit("P22", "Tỉnh Quảng Ninh", UnitKind.PROVINCE, root, valid_from=dt.date(2025, 7, 1))
+    pa = make_unit(
+        "P48",
+        "Thành phố Đà Nẵng",
+        UnitKind.PROVINCE,
+        root,
+        valid_from=dt.date(2025, 7, 1),
+    )
+    pb = make_unit(
+        "P22",
+        "Tỉnh Quảng Ninh",
+        UnitKind.PROVINCE,
+        root,
+        valid_from=dt.date(2025, 7, 1),
+    )
     ca = make_unit("W20194", "Phường Hải Châu", UnitKind.COMMUNE, pa)
     cb = make_unit("W20200", "Phường Thanh Khê", UnitKind.COMMUNE, pa)
     cc = make_unit("W06652", "Phường Hạ Long", UnitKind.COMMUNE, pb)
@@ -83,7 +116,9 @@ def world(db: Any) -> World:
         commune_a=ca,
         commune_b=cb,
         commune_c=cc,
-        system_admin=make_user("sysadmin", AccessRole.SYSTEM_ADMIN, root, is_superuser=True, is_staff=True),
+        system_admin=make_user(
+            "sysadmin", AccessRole.SYSTEM_ADMIN, root, is_superuser=True, is_staff=True
+        ),
         province_admin=make_user("province_admin", AccessRole.COMMITTEE_ADMIN, pa),
         commune_officer=make_user("commune_officer", AccessRole.SECRETARIAT, ca),
         sibling_officer=make_user("sibling_officer", AccessRole.SECRETARIAT, cb),

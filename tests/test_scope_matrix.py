@@ -35,12 +35,35 @@ class Objects:
 @pytest.fixture
 def objs(world):
     officer = world.commune_officer
-    agency = services.create_unit(actor=officer, parent=world.commune_a, name="Đảng ủy phường Hải Châu", agency_type="party_committee")
-    committee = services.create_committee(actor=officer, unit=world.commune_a, name="Ban Chỉ đạo 35 phường Hải Châu")
-    person = services.create_person(actor=officer, unit=world.commune_a, full_name="Nguyễn Văn A (dữ liệu mẫu)")
-    membership = services.appoint_member(actor=officer, committee=committee, person=person, role=Role.HEAD, start_date=dt.date(2025, 7, 1))
-    entry = audit.record(actor=officer, action="test.touch", target=agency, unit=world.commune_a)
-    return Objects(unit=agency, committee=committee, person=person, membership=membership, entry=entry)
+    agency = services.create_unit(
+        actor=officer,
+        parent=world.commune_a,
+        name="Đảng ủy phường Hải Châu",
+        agency_type="party_committee",
+    )
+    committee = services.create_committee(
+        actor=officer, unit=world.commune_a, name="Ban Chỉ đạo 35 phường Hải Châu"
+    )
+    person = services.create_person(
+        actor=officer, unit=world.commune_a, full_name="Nguyễn Văn A (dữ liệu mẫu)"
+    )
+    membership = services.appoint_member(
+        actor=officer,
+        committee=committee,
+        person=person,
+        role=Role.HEAD,
+        start_date=dt.date(2025, 7, 1),
+    )
+    entry = audit.record(
+        actor=officer, action="test.touch", target=agency, unit=world.commune_a
+    )
+    return Objects(
+        unit=agency,
+        committee=committee,
+        person=person,
+        membership=membership,
+        entry=entry,
+    )
 
 
 PREFIX_TO_OBJECT = {
@@ -59,7 +82,11 @@ def _object_routes():
     """(namespaced url name) for every org/audit route that takes a pk."""
     routes = []
     for ns in ("org", "audit"):
-        resolver = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == ns)
+        resolver = next(
+            p
+            for p in get_resolver().url_patterns
+            if isinstance(p, URLResolver) and p.namespace == ns
+        )
         for pattern in resolver.url_patterns:
             assert isinstance(pattern, URLPattern)
             if "pk" in pattern.pattern.regex.groupindex:
@@ -72,7 +99,9 @@ def _object_for(name: str, objs: Objects):
     for prefix, attr in PREFIX_TO_OBJECT.items():
         if short.startswith(prefix):
             return getattr(objs, attr)
-    raise AssertionError(f"route {name} is not in the scope matrix: add it to PREFIX_TO_OBJECT")
+    raise AssertionError(
+        f"route {name} is not in the scope matrix: add it to PREFIX_TO_OBJECT"
+    )
 
 
 OUTSIDERS = ("sibling_officer", "outsider")
@@ -80,13 +109,20 @@ INSIDERS = ("commune_officer", "province_admin", "system_admin")
 
 
 @pytest.mark.parametrize("route", _object_routes())
-def test_object_pages_answer_404_outside_scope_and_200_inside(route, world, objs, client):
+def test_object_pages_answer_404_outside_scope_and_200_inside(
+    route, world, objs, client
+):
     obj = _object_for(route, objs)
     url = reverse(route, args=[obj.pk])
     for persona in OUTSIDERS:
         login(client, getattr(world, persona))
         assert client.get(url).status_code == 404, (persona, url)
-        assert client.post(url, {"name": "X", "end_date": "2025-08-01", "full_name": "X"}).status_code == 404, (persona, url)
+        assert (
+            client.post(
+                url, {"name": "X", "end_date": "2025-08-01", "full_name": "X"}
+            ).status_code
+            == 404
+        ), (persona, url)
         client.logout()
     for persona in INSIDERS:
         login(client, getattr(world, persona))
@@ -98,14 +134,35 @@ def test_object_pages_answer_404_outside_scope_and_200_inside(route, world, objs
 
 
 def test_outsiders_change_nothing(world, objs, client):
-    before = (Membership.objects.count(), Person.objects.count(), Unit.objects.count(), AuditEntry.objects.count())
+    before = (
+        Membership.objects.count(),
+        Person.objects.count(),
+        Unit.objects.count(),
+        AuditEntry.objects.count(),
+    )
     login(client, world.sibling_officer)
-    client.post(reverse("org:membership_end", args=[objs.membership.pk]), {"end_date": "2025-08-01"})
-    client.post(reverse("org:person_edit", args=[objs.person.pk]), {"full_name": "Đổi tên"})
-    client.post(reverse("org:member_appoint", args=[objs.committee.pk]), {"person": objs.person.pk, "role": "member", "start_date": "2025-08-01"})
-    client.post(reverse("org:agency_create", args=[objs.unit.pk]), {"name": "X", "agency_type": "other"})
+    client.post(
+        reverse("org:membership_end", args=[objs.membership.pk]),
+        {"end_date": "2025-08-01"},
+    )
+    client.post(
+        reverse("org:person_edit", args=[objs.person.pk]), {"full_name": "Đổi tên"}
+    )
+    client.post(
+        reverse("org:member_appoint", args=[objs.committee.pk]),
+        {"person": objs.person.pk, "role": "member", "start_date": "2025-08-01"},
+    )
+    client.post(
+        reverse("org:agency_create", args=[objs.unit.pk]),
+        {"name": "X", "agency_type": "other"},
+    )
     client.post(reverse("org:switch_unit"), {"unit": objs.unit.pk})
-    assert (Membership.objects.count(), Person.objects.count(), Unit.objects.count(), AuditEntry.objects.count()) == before
+    assert (
+        Membership.objects.count(),
+        Person.objects.count(),
+        Unit.objects.count(),
+        AuditEntry.objects.count(),
+    ) == before
     objs.person.refresh_from_db()
     objs.membership.refresh_from_db()
     assert objs.person.full_name != "Đổi tên"
@@ -123,7 +180,11 @@ def _api_cases(objs: Objects, world):
         "/api/units": {"parent_id": objs.unit.pk, "name": "X", "agency_type": "other"},
         "/api/committees": {"unit_id": objs.unit.pk, "name": "X"},
         "/api/people": {"unit_id": objs.unit.pk, "full_name": "X"},
-        "/api/committees/{committee_id}/memberships": {"person_id": objs.person.pk, "role": "member", "start_date": "2025-08-01"},
+        "/api/committees/{committee_id}/memberships": {
+            "person_id": objs.person.pk,
+            "role": "member",
+            "start_date": "2025-08-01",
+        },
         "/api/memberships/{membership_id}/end": {"end_date": "2025-08-01"},
     }
     schema = api.get_openapi_schema()
@@ -133,7 +194,16 @@ def _api_cases(objs: Objects, world):
             yield path, method, url, bodies.get(path)
 
 
-COLLECTION_GETS = {"/api/units", "/api/committees", "/api/people", "/api/audit/entries", "/api/me", "/api/users", "/api/accounts/me", "/api/accounts/users"}
+COLLECTION_GETS = {
+    "/api/units",
+    "/api/committees",
+    "/api/people",
+    "/api/audit/entries",
+    "/api/me",
+    "/api/users",
+    "/api/accounts/me",
+    "/api/accounts/users",
+}
 
 
 def test_api_routes_refuse_outsiders(world, objs, client):
@@ -145,14 +215,24 @@ def test_api_routes_refuse_outsiders(world, objs, client):
                 if path in COLLECTION_GETS:
                     assert response.status_code == 200, (persona, url)
                     text = response.content.decode()
-                    assert objs.person.full_name not in text and objs.committee.name not in text, (persona, url)
+                    assert (
+                        objs.person.full_name not in text
+                        and objs.committee.name not in text
+                    ), (persona, url)
                 else:
                     assert response.status_code == 404, (persona, url)
             elif method in {"post", "delete", "put", "patch"}:
                 if body is None and method == "post":
                     continue
-                response = getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
-                assert response.status_code in {403, 404}, (persona, method, url, response.content)
+                response = getattr(client, method)(
+                    url, data=json.dumps(body or {}), content_type="application/json"
+                )
+                assert response.status_code in {403, 404}, (
+                    persona,
+                    method,
+                    url,
+                    response.content,
+                )
         client.logout()
     assert Person.objects.filter(full_name="X").count() == 0
     assert Unit.objects.filter(name="X").count() == 0
@@ -161,10 +241,17 @@ def test_api_routes_refuse_outsiders(world, objs, client):
 def test_api_routes_serve_insiders(world, objs, client):
     login(client, world.commune_officer)
     for path, method, url, _body in _api_cases(objs, world):
-        if method == "get" and not path.startswith(("/api/audit", "/api/accounts/users", "/api/users")):
+        if method == "get" and not path.startswith(
+            ("/api/audit", "/api/accounts/users", "/api/users")
+        ):
             assert client.get(url).status_code == 200, url
 
 
 def test_anonymous_gets_login_redirect_or_401(objs, client):
-    assert client.get(reverse("org:committee_detail", args=[objs.committee.pk])).status_code == 302
+    assert (
+        client.get(
+            reverse("org:committee_detail", args=[objs.committee.pk])
+        ).status_code
+        == 302
+    )
     assert client.get(f"/api/committees/{objs.committee.pk}").status_code == 401

@@ -37,4 +37,11 @@ def list_entries(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> object:
-    return entries_for(request.user, action=action, actor=actor, target=target, since=since, until=until)  # type: ignore[arg-type]
+    return entries_for(
+        request.user,
+        action=action,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
+    )  # type: ignore[arg-type]

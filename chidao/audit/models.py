@@ -26,7 +26,7 @@ class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be changed")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]  # deleting is refused, not performed
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
 
 
@@ -69,7 +69,10 @@ class AuditEntry(models.Model):
         verbose_name = _("nhật ký thay đổi")
         verbose_name_plural = _("nhật ký thay đổi")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["unit", "-at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["unit", "-at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
@@ -79,17 +82,21 @@ class AuditEntry(models.Model):
             raise AppendOnlyError("audit entries cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be deleted")
-
     def get_absolute_url(self) -> str:
         return reverse("audit:entry_detail", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries cannot be deleted")
 
     def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
         """(field, before, after, is_change) rows for display; snapshots have no "before"."""
         rows = []
         for key, value in self.changes.items():
-            if isinstance(value, list) and len(value) == 2 and self.action.endswith((".updated", ".ended")):
+            if (
+                isinstance(value, list)
+                and len(value) == 2
+                and self.action.endswith((".updated", ".ended"))
+            ):
                 rows.append((key, value[0], value[1], True))
             else:
                 rows.append((key, None, value, False))
@@ -115,7 +122,9 @@ class AuditEntry(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        canonical = json.dumps(
+            self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -6,11 +6,12 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from chidao.audit.models import AuditEntry
 from chidao.audit.queries import entries_for
+from chidao.http import AuthedRequest
 from chidao.org.scope import get_visible_or_404
 
 
@@ -22,27 +23,44 @@ def _day(value: str | None) -> dt.date | None:
 
 
 @login_required
-def entry_list(request: HttpRequest) -> HttpResponse:
+def entry_list(request: AuthedRequest) -> HttpResponse:
+    action = request.GET.get("action", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    target = request.GET.get("target", "").strip()
+    since, until = _day(request.GET.get("since")), _day(request.GET.get("until"))
     filters = {
-        "action": request.GET.get("action", "").strip(),
-        "actor": request.GET.get("actor", "").strip(),
-        "target": request.GET.get("target", "").strip(),
-        "since": _day(request.GET.get("since")),
-        "until": _day(request.GET.get("until")),
+        "action": action,
+        "actor": actor,
+        "target": target,
+        "since": since,
+        "until": until,
     }
-    qs = entries_for(request.user, **filters)  # type: ignore[arg-type]  # Django's request.user union
+    qs = entries_for(
+        request.user,
+        action=action,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
+    )
     params = request.GET.copy()
     params.pop("page", None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "filters": filters, "querystring_base": f"{params.urlencode()}&" if params else ""}
+    context = {
+        "page_obj": page,
+        "filters": filters,
+        "querystring_base": f"{params.urlencode()}&" if params else "",
+    }
     template = "audit/entry_list.html#rows" if request.htmx else "audit/entry_list.html"
     return render(request, template, context)
 
 
 @login_required
-def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = get_visible_or_404(
-        AuditEntry.objects.select_related("unit").visible_to(request.user, minimum_role="committee_admin"),
+        AuditEntry.objects.select_related("unit").visible_to(
+            request.user, minimum_role="committee_admin"
+        ),
         request.user,
         pk=pk,
     )

@@ -24,7 +24,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Unit)
 class UnitAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "kind", "parent", "valid_from", "valid_until", "successor")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "parent",
+        "valid_from",
+        "valid_until",
+        "successor",
+    )
     list_filter = ("kind", "agency_type")
     search_fields = ("code", "name", "name_folded")
     list_select_related = ("parent", "successor")

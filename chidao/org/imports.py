@@ -36,7 +36,14 @@ COLUMNS = {
     "quyet dinh": "decision",
 }
 REQUIRED = ("full_name", "role", "start_date")
-LABELS = {"full_name": "Họ và tên", "position": "Chức vụ", "role": "Vai trò", "group": "Tổ/nhóm", "start_date": "Từ ngày", "decision": "Quyết định"}
+LABELS = {
+    "full_name": "Họ và tên",
+    "position": "Chức vụ",
+    "role": "Vai trò",
+    "group": "Tổ/nhóm",
+    "start_date": "Từ ngày",
+    "decision": "Quyết định",
+}
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -47,7 +54,7 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-def _read_rows(upload: UploadedFile) -> list[list[Any]]:
+def _read_rows(upload: UploadedFile[Any]) -> list[list[Any]]:
     if upload.size is not None and upload.size > MAX_BYTES:
         raise ImportFailed([_("Tệp lớn hơn 5 MB.")])
     data = upload.read()
@@ -60,9 +67,13 @@ def _read_rows(upload: UploadedFile) -> list[list[Any]]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ImportFailed([_("Không đọc được tệp XLSX: tệp hỏng hoặc không đúng định dạng.")]) from exc
+            raise ImportFailed(
+                [_("Không đọc được tệp XLSX: tệp hỏng hoặc không đúng định dạng.")]
+            ) from exc
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+        return [
+            list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)
+        ]
     if not name.endswith(".csv"):
         raise ImportFailed([_("Chỉ nhận tệp .xlsx hoặc .csv.")])
     try:
@@ -86,11 +97,15 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
-ROLE_BY_LABEL = {fold(str(role.label)): role.value for role in Role} | {role.value: role.value for role in Role}
+ROLE_BY_LABEL = {fold(str(role.label)): role.value for role in Role} | {
+    role.value: role.value for role in Role
+}
 
 
 @transaction.atomic
-def import_members(*, actor: User, committee: Committee, upload: UploadedFile) -> list[Membership]:
+def import_members(
+    *, actor: User, committee: Committee, upload: UploadedFile[Any]
+) -> list[Membership]:
     rows = _read_rows(upload)
     if not rows:
         raise ImportFailed([_("Tệp không có dữ liệu.")])
@@ -111,7 +126,10 @@ def import_members(*, actor: User, committee: Committee, upload: UploadedFile) -
         row: dict[str, Any] = {}
 
         def err(column: str, message: str, number: int = number) -> None:
-            errors.append(_("Dòng %(row)s, cột “%(col)s”: %(msg)s") % {"row": number, "col": LABELS[column], "msg": message})
+            errors.append(
+                _("Dòng %(row)s, cột “%(col)s”: %(msg)s")
+                % {"row": number, "col": LABELS[column], "msg": message}
+            )
 
         row["full_name"] = str(values.get("full_name") or "").strip()
         if not row["full_name"]:
@@ -119,14 +137,24 @@ def import_members(*, actor: User, committee: Committee, upload: UploadedFile) -
         role_text = fold(str(values.get("role") or ""))
         row["role"] = ROLE_BY_LABEL.get(role_text)
         if row["role"] is None:
-            err("role", _("vai trò “%(v)s” không hợp lệ.") % {"v": values.get("role") or ""})
+            err(
+                "role",
+                _("vai trò “%(v)s” không hợp lệ.") % {"v": values.get("role") or ""},
+            )
         row["start_date"] = _parse_date(values.get("start_date"))
         if row["start_date"] is None:
-            err("start_date", _("ngày “%(v)s” không hợp lệ (dùng dd/mm/yyyy).") % {"v": values.get("start_date") or ""})
+            err(
+                "start_date",
+                _("ngày “%(v)s” không hợp lệ (dùng dd/mm/yyyy).")
+                % {"v": values.get("start_date") or ""},
+            )
         group_name = fold(str(values.get("group") or ""))
         row["group"] = groups.get(group_name) if group_name else None
         if group_name and row["group"] is None:
-            err("group", _("Ban Chỉ đạo chưa có tổ, nhóm “%(v)s”.") % {"v": values.get("group")})
+            err(
+                "group",
+                _("Ban Chỉ đạo chưa có tổ, nhóm “%(v)s”.") % {"v": values.get("group")},
+            )
         row["position"] = str(values.get("position") or "").strip()
         row["decision"] = str(values.get("decision") or "").strip()
         parsed.append((number, row))
@@ -137,10 +165,17 @@ def import_members(*, actor: User, committee: Committee, upload: UploadedFile) -
 
     created: list[Membership] = []
     for number, row in parsed:
-        person = Person.objects.filter(unit__in=subtree, name_folded=fold(row["full_name"])).first()
+        person = Person.objects.filter(
+            unit__in=subtree, name_folded=fold(row["full_name"])
+        ).first()
         try:
             if person is None:
-                person = services.create_person(actor=actor, unit=committee.unit, full_name=row["full_name"], titles=row["position"])
+                person = services.create_person(
+                    actor=actor,
+                    unit=committee.unit,
+                    full_name=row["full_name"],
+                    titles=row["position"],
+                )
             created.append(
                 services.appoint_member(
                     actor=actor,
@@ -154,7 +189,10 @@ def import_members(*, actor: User, committee: Committee, upload: UploadedFile) -
                 )
             )
         except ValidationError as exc:
-            errors.extend(_("Dòng %(row)s: %(msg)s") % {"row": number, "msg": m} for m in exc.messages)
+            errors.extend(
+                _("Dòng %(row)s: %(msg)s") % {"row": number, "msg": m}
+                for m in exc.messages
+            )
     if errors:
         raise ImportFailed(errors)
     return created

@@ -82,13 +82,23 @@ def _division(value: Any) -> str:
 def source_rows(*, include_history: bool = True) -> list[Row]:
     """Rows in parent-before-child order."""
     from vietnam_provinces import Province, Ward
-    from vietnam_provinces._province_conversion_2025 import OLD_TO_NEW as PROVINCE_OLD_TO_NEW
+    from vietnam_provinces._province_conversion_2025 import (
+        OLD_TO_NEW as PROVINCE_OLD_TO_NEW,
+    )
     from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW as WARD_OLD_TO_NEW
 
     rows = [Row(ROOT_CODE, "Việt Nam", UnitKind.NATIONAL, "", None, None)]
     for p in Province.iter_all():
         rows.append(
-            Row(province_code(p.code.value), p.name, UnitKind.PROVINCE, _division(p.division_type), p.code.value, ROOT_CODE, REFORM_DATE)
+            Row(
+                province_code(p.code.value),
+                p.name,
+                UnitKind.PROVINCE,
+                _division(p.division_type),
+                p.code.value,
+                ROOT_CODE,
+                REFORM_DATE,
+            )
         )
     for w in Ward.iter_all():
         rows.append(
@@ -110,18 +120,22 @@ def source_rows(*, include_history: bool = True) -> list[Row]:
     from vietnam_provinces.legacy import Ward as OldWard
 
     old_province_successor: dict[int, str] = {}
-    for p in OldProvince.iter_all():
-        entry = PROVINCE_OLD_TO_NEW.get(p.code.value)
-        successor = province_code(entry.new_provinces[0].code) if entry and entry.new_provinces else None
+    for op in OldProvince.iter_all():
+        entry = PROVINCE_OLD_TO_NEW.get(op.code.value)
+        successor = (
+            province_code(entry.new_provinces[0].code)
+            if entry and entry.new_provinces
+            else None
+        )
         if successor:
-            old_province_successor[p.code.value] = successor
+            old_province_successor[op.code.value] = successor
         rows.append(
             Row(
-                old_province_code(p.code.value),
-                p.name,
+                old_province_code(op.code.value),
+                op.name,
                 UnitKind.PROVINCE,
-                _division(p.division_type),
-                p.code.value,
+                _division(op.division_type),
+                op.code.value,
                 ROOT_CODE,
                 None,
                 LAST_PRE_REFORM_DAY,
@@ -143,17 +157,21 @@ def source_rows(*, include_history: bool = True) -> list[Row]:
                 old_province_successor.get(pcode),
             )
         )
-    for w in OldWard.iter_all():
-        ward_entry = WARD_OLD_TO_NEW.get(w.code.value)
-        successor = commune_code(ward_entry.new_wards[0].code) if ward_entry and ward_entry.new_wards else None
+    for ow in OldWard.iter_all():
+        ward_entry = WARD_OLD_TO_NEW.get(ow.code.value)
+        successor = (
+            commune_code(ward_entry.new_wards[0].code)
+            if ward_entry and ward_entry.new_wards
+            else None
+        )
         rows.append(
             Row(
-                old_commune_code(w.code.value),
-                w.name,
+                old_commune_code(ow.code.value),
+                ow.name,
                 UnitKind.COMMUNE,
-                _division(w.division_type),
-                w.code.value,
-                old_district_code(w.district_code.value),
+                _division(ow.division_type),
+                ow.code.value,
+                old_district_code(ow.district_code.value),
                 None,
                 LAST_PRE_REFORM_DAY,
                 successor,
@@ -162,14 +180,28 @@ def source_rows(*, include_history: bool = True) -> list[Row]:
     return rows
 
 
-FIELDS = ["name", "kind", "division_type", "official_code", "parent_id", "valid_from", "valid_until", "successor_id", "depth"]
+FIELDS = [
+    "name",
+    "kind",
+    "division_type",
+    "official_code",
+    "parent_id",
+    "valid_from",
+    "valid_until",
+    "successor_id",
+    "depth",
+]
 
 
 @transaction.atomic
-def load_administrative_units(*, actor: User | None = None, include_history: bool = True) -> LoadResult:
+def load_administrative_units(
+    *, actor: User | None = None, include_history: bool = True
+) -> LoadResult:
     rows = source_rows(include_history=include_history)
     result = LoadResult()
-    existing: dict[str, Unit] = {u.code: u for u in Unit.objects.filter(code__in=[r.code for r in rows])}
+    existing: dict[str, Unit] = {
+        u.code: u for u in Unit.objects.filter(code__in=[r.code for r in rows])
+    }
     ids: dict[str, int] = {code: u.pk for code, u in existing.items()}
     depth_of: dict[str, int] = {}
 
@@ -180,7 +212,9 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
     for level in _by_level(rows):
         new_units = []
         for row in level:
-            depth_of[row.code] = 0 if row.parent_code is None else depth_of[row.parent_code] + 1
+            depth_of[row.code] = (
+                0 if row.parent_code is None else depth_of[row.parent_code] + 1
+            )
             values = {
                 "name": row.name,
                 "kind": row.kind,
@@ -191,7 +225,9 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
                 "valid_until": row.valid_until,
                 "depth": depth_of[row.code],
                 # Current units come first, so a successor is nearly always known already.
-                "successor_id": ids.get(row.successor_code) if row.successor_code else None,
+                "successor_id": ids.get(row.successor_code)
+                if row.successor_code
+                else None,
             }
             unit = existing.get(row.code)
             if unit is None:
@@ -221,7 +257,9 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
                 to_update.append(unit)
                 updated_pks.add(unit.pk)
     Unit.objects.bulk_update(to_update, [*FIELDS, "name_folded"], batch_size=2000)
-    result.updated = len(to_update) - sum(1 for u in to_update if u.code not in existing)
+    result.updated = len(to_update) - sum(
+        1 for u in to_update if u.code not in existing
+    )
     result.unchanged = len(rows) - result.created - result.updated
 
     if result.created or parent_changed:
@@ -233,7 +271,11 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
             action="org.units.loaded",
             target=root,
             unit=root,
-            changes={"created": result.created, "updated": result.updated, "source": "vietnam-provinces"},
+            changes={
+                "created": result.created,
+                "updated": result.updated,
+                "source": "vietnam-provinces",
+            },
         )
     return result
 

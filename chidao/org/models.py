@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chidao.lib.text import fold
 from chidao.org.scope import ScopedQuerySet
+
 
 class UnitKind(models.TextChoices):
     NATIONAL = "national", _("Trung ương")
@@ -42,14 +44,16 @@ class UnitQuerySet(ScopedQuerySet["Unit"]):
 
     def current(self, on: dt.date | None = None) -> UnitQuerySet:
         """Units valid on `on` (today when omitted)."""
-        day = on or dt.date.today()
+        day = on or timezone.localdate()
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),
             Q(valid_until__isnull=True) | Q(valid_until__gte=day),
         )
 
     def historical(self) -> UnitQuerySet:
-        return self.filter(valid_until__isnull=False, valid_until__lt=dt.date.today())
+        return self.filter(
+            valid_until__isnull=False, valid_until__lt=timezone.localdate()
+        )
 
     def subtree_of(self, unit: Unit, *, include_self: bool = True) -> UnitQuerySet:
         """Everything under `unit`: one join on the indexed closure table."""
@@ -62,7 +66,9 @@ class UnitQuerySet(ScopedQuerySet["Unit"]):
 
     def search(self, text: str) -> UnitQuerySet:
         folded = fold(text)
-        return self.filter(Q(name_folded__contains=folded) | Q(code__iexact=text.strip()))
+        return self.filter(
+            Q(name_folded__contains=folded) | Q(code__iexact=text.strip())
+        )
 
 
 class Unit(models.Model):
@@ -72,11 +78,20 @@ class Unit(models.Model):
     name = models.CharField(_("tên"), max_length=255)
     name_folded = models.CharField(max_length=255, editable=False, db_index=True)
     kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices)
-    agency_type = models.CharField(_("loại cơ quan"), max_length=32, choices=AgencyType.choices, blank=True)
-    division_type = models.CharField(_("loại đơn vị hành chính"), max_length=64, blank=True)
+    agency_type = models.CharField(
+        _("loại cơ quan"), max_length=32, choices=AgencyType.choices, blank=True
+    )
+    division_type = models.CharField(
+        _("loại đơn vị hành chính"), max_length=64, blank=True
+    )
     official_code = models.PositiveIntegerField(_("mã thống kê"), null=True, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
@@ -99,14 +114,23 @@ class Unit(models.Model):
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         ordering = ["depth", "name"]
-        indexes = [models.Index(fields=["parent", "kind"]), models.Index(fields=["kind", "official_code"])]
+        indexes = [
+            models.Index(fields=["parent", "kind"]),
+            models.Index(fields=["kind", "official_code"]),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
                 name="unit_validity_ordered",
-                violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
+                violation_error_message=_(
+                    "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."
+                ),
             ),
-            models.CheckConstraint(condition=~Q(successor=F("id")), name="unit_not_own_successor"),
+            models.CheckConstraint(
+                condition=~Q(successor=F("id")), name="unit_not_own_successor"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,8 +147,10 @@ class Unit(models.Model):
         return reverse("org:unit_detail", args=[self.pk])
 
     def is_current(self, on: dt.date | None = None) -> bool:
-        day = on or dt.date.today()
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or self.valid_until >= day)
+        day = on or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or self.valid_until >= day
+        )
 
 
 class UnitClosure(models.Model):
@@ -135,12 +161,20 @@ class UnitClosure(models.Model):
     the same way on both.
     """
 
-    ancestor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="descendant_links")
-    descendant = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="ancestor_links")
+    ancestor = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="descendant_links"
+    )
+    descendant = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="ancestor_links"
+    )
     distance = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["ancestor", "descendant"], name="unit_closure_pair")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "descendant"], name="unit_closure_pair"
+            )
+        ]
         indexes = [models.Index(fields=["descendant", "ancestor"])]
 
     def __str__(self) -> str:
@@ -158,18 +192,30 @@ class CommitteeQuerySet(ScopedQuerySet["Committee"]):
     scope_field = "unit"
 
     def active(self, on: dt.date | None = None) -> CommitteeQuerySet:
-        day = on or dt.date.today()
+        day = on or timezone.localdate()
         return self.filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
 
 
 class Committee(models.Model):
     """Ban Chỉ đạo: a steering committee of a unit."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="committees")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="committees",
+    )
     name = models.CharField(_("tên"), max_length=500)
     short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
-    kind = models.CharField(_("loại"), max_length=8, choices=CommitteeKind.choices, default=CommitteeKind.PARTY)
-    founding_decision = models.CharField(_("quyết định thành lập"), max_length=255, blank=True)
+    kind = models.CharField(
+        _("loại"),
+        max_length=8,
+        choices=CommitteeKind.choices,
+        default=CommitteeKind.PARTY,
+    )
+    founding_decision = models.CharField(
+        _("quyết định thành lập"), max_length=255, blank=True
+    )
     founded_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
     standing_agency = models.ForeignKey(
         Unit,
@@ -212,7 +258,9 @@ class CommitteeGroupQuerySet(ScopedQuerySet["CommitteeGroup"]):
 class CommitteeGroup(models.Model):
     """An internal team of a committee: tổ thư ký / tổ giúp việc, nhóm chuyên gia, cộng tác viên."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="groups")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="groups"
+    )
     kind = models.CharField(_("loại"), max_length=16, choices=GroupKind.choices)
     name = models.CharField(_("tên"), max_length=255)
 
@@ -222,7 +270,11 @@ class CommitteeGroup(models.Model):
         verbose_name = _("tổ, nhóm")
         verbose_name_plural = _("tổ, nhóm")
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="committee_group_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "name"], name="committee_group_name_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -311,17 +363,26 @@ class MembershipQuerySet(ScopedQuerySet["Membership"]):
 
     def active_on(self, day: dt.date) -> MembershipQuerySet:
         """Memberships in force on `day`: the committee's composition on that date."""
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        return self.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day
+        )
 
     def current(self) -> MembershipQuerySet:
-        return self.active_on(dt.date.today())
+        return self.active_on(timezone.localdate())
 
 
 class Membership(models.Model):
     """A person's seat in a committee, from the decision that appointed them to the one that ended it."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
-    person = models.ForeignKey(Person, verbose_name=_("cá nhân"), on_delete=models.PROTECT, related_name="memberships")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("cá nhân"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     group = models.ForeignKey(
         CommitteeGroup,
@@ -355,7 +416,9 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_after_start",
-                violation_error_message=_("Ngày kết thúc không được trước ngày bắt đầu."),
+                violation_error_message=_(
+                    "Ngày kết thúc không được trước ngày bắt đầu."
+                ),
             ),
         ]
 
@@ -363,9 +426,10 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_role_display()}"
 
     def is_active_on(self, day: dt.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+        return self.start_date <= day and (
+            self.end_date is None or self.end_date >= day
+        )
 
     @property
     def role_rank(self) -> int:
         return ROLE_ORDER.get(self.role, len(ROLE_ORDER))
-

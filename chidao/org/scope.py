@@ -8,9 +8,9 @@ so a user cannot learn what exists elsewhere.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -31,38 +31,56 @@ class ScopeDenied(PermissionDenied):
 class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
     scope_field: ClassVar[str]
 
-    def visible_to(self, user: AnyUser, *, minimum_role: str | None = None) -> ScopedQuerySet[M]:
+    def visible_to(self, user: AnyUser, *, minimum_role: str | None = None) -> Self:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(**{f"{self.scope_field}__in": visible_unit_ids(user, minimum_role=minimum_role)})
+        return self.filter(
+            **{
+                f"{self.scope_field}__in": visible_unit_ids(
+                    user, minimum_role=minimum_role
+                )
+            }
+        )
 
 
-def grant_unit_ids(user: AnyUser, *, minimum_role: str | None = None) -> models.QuerySet[Any]:
+def grant_unit_ids(
+    user: AnyUser, *, minimum_role: str | None = None
+) -> models.QuerySet[Any]:
     """Ids of the units on which the user holds a role (at least `minimum_role`)."""
     from chidao.accounts.models import ROLE_LEVEL, RoleGrant
 
-    grants = RoleGrant.objects.filter(user_id=user.pk)
+    grants = RoleGrant.objects.filter(user__pk=user.pk or 0)
     if minimum_role is not None:
-        grants = grants.filter(role__in=[r for r, level in ROLE_LEVEL.items() if level >= ROLE_LEVEL[minimum_role]])
+        grants = grants.filter(
+            role__in=[
+                r
+                for r, level in ROLE_LEVEL.items()
+                if level >= ROLE_LEVEL[minimum_role]
+            ]
+        )
     return grants.values("unit_id")
 
 
-def visible_unit_ids(user: AnyUser, *, minimum_role: str | None = None) -> models.QuerySet[Any]:
+def visible_unit_ids(
+    user: AnyUser, *, minimum_role: str | None = None
+) -> models.QuerySet[Any]:
     """A subquery of every unit id under the user's grants."""
     from chidao.org.models import UnitClosure
 
-    return UnitClosure.objects.filter(ancestor_id__in=grant_unit_ids(user, minimum_role=minimum_role)).values(
-        "descendant_id"
-    )
+    return UnitClosure.objects.filter(
+        ancestor_id__in=grant_unit_ids(user, minimum_role=minimum_role)
+    ).values("descendant_id")
 
 
-def get_visible_or_404[M: models.Model](queryset: ScopedQuerySet[M], user: AnyUser, **lookup: Any) -> M:
+def get_visible_or_404[M: models.Model](
+    queryset: ScopedQuerySet[M], user: AnyUser, **lookup: Any
+) -> M:
     """The object matching `lookup` if the user may see it; 404 for missing and out of scope alike."""
     try:
         return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("Không tìm thấy.")) from exc
 
 
@@ -74,9 +92,9 @@ def role_level_on(user: AnyUser, unit: Unit) -> int:
         return 0
     if user.is_superuser:
         return ROLE_LEVEL[AccessRole.SYSTEM_ADMIN]
-    roles = RoleGrant.objects.filter(user_id=user.pk, unit__descendant_links__descendant=unit).values_list(
-        "role", flat=True
-    )
+    roles = RoleGrant.objects.filter(
+        user_id=user.pk, unit__descendant_links__descendant=unit
+    ).values_list("role", flat=True)
     return max((ROLE_LEVEL[r] for r in roles), default=0)
 
 

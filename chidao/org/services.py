@@ -54,7 +54,11 @@ def add_closure_rows(unit: Unit) -> None:
     rows = [UnitClosure(ancestor_id=unit.pk, descendant_id=unit.pk, distance=0)]
     if unit.parent_id is not None:
         rows += [
-            UnitClosure(ancestor_id=link.ancestor_id, descendant_id=unit.pk, distance=link.distance + 1)
+            UnitClosure(
+                ancestor_id=link.ancestor_id,
+                descendant_id=unit.pk,
+                distance=link.distance + 1,
+            )
             for link in UnitClosure.objects.filter(descendant_id=unit.parent_id)
         ]
     UnitClosure.objects.bulk_create(rows)
@@ -66,13 +70,18 @@ def rebuild_closure() -> int:
     rows: list[UnitClosure] = []
     depths: dict[int, int] = {}
     for unit_id in parents:
-        distance, node = 0, unit_id
+        distance = 0
+        node: int | None = unit_id
         seen: set[int] = set()
         while node is not None:
             if node in seen:
-                raise ValidationError(_("Cây đơn vị có vòng lặp tại đơn vị #%(id)s.") % {"id": unit_id})
+                raise ValidationError(
+                    _("Cây đơn vị có vòng lặp tại đơn vị #%(id)s.") % {"id": unit_id}
+                )
             seen.add(node)
-            rows.append(UnitClosure(ancestor_id=node, descendant_id=unit_id, distance=distance))
+            rows.append(
+                UnitClosure(ancestor_id=node, descendant_id=unit_id, distance=distance)
+            )
             distance += 1
             node = parents[node]
         depths[unit_id] = distance - 1
@@ -100,12 +109,16 @@ def create_unit(
     """Attach a new unit (usually an agency: ban, sở, đoàn thể, cơ quan báo chí) under `parent`."""
     require_role(actor, parent, EDITOR)
     if kind not in UnitKind.values:
-        raise ValidationError({"kind": _("Loại đơn vị “%(value)s” không hợp lệ.") % {"value": kind}})
+        raise ValidationError(
+            {"kind": _("Loại đơn vị “%(value)s” không hợp lệ.") % {"value": kind}}
+        )
     if kind == UnitKind.AGENCY and agency_type not in AgencyType.values:
         raise ValidationError({"agency_type": _("Hãy chọn loại cơ quan.")})
     code = (code or f"{parent.code}-{slug_code(name)}")[:40]
     if Unit.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": code}})
+        raise ValidationError(
+            {"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": code}}
+        )
     unit = Unit(
         parent=parent,
         name=name.strip(),
@@ -119,7 +132,13 @@ def create_unit(
     _full_clean(unit)
     unit.save()
     add_closure_rows(unit)
-    audit.record(actor=actor, action="org.unit.created", target=unit, unit=unit, changes=audit.snapshot(unit))
+    audit.record(
+        actor=actor,
+        action="org.unit.created",
+        target=unit,
+        unit=unit,
+        changes=audit.snapshot(unit),
+    )
     return unit
 
 
@@ -127,22 +146,44 @@ def create_unit(
 def update_unit(*, actor: User, unit: Unit, **fields: Any) -> Unit:
     """Change a unit's name, code, agency type, validity, successor or note (not its parent)."""
     require_role(actor, unit, EDITOR)
-    allowed = {"name", "code", "agency_type", "valid_from", "valid_until", "successor", "note"}
+    allowed = {
+        "name",
+        "code",
+        "agency_type",
+        "valid_from",
+        "valid_until",
+        "successor",
+        "note",
+    }
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(_("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Không thể sửa các trường: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     before = audit.snapshot(unit)
     for name, value in fields.items():
         setattr(unit, name, value)
-    if "code" in fields and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
-        raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": unit.code}})
+    if (
+        "code" in fields
+        and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists()
+    ):
+        raise ValidationError(
+            {"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": unit.code}}
+        )
     if unit.successor_id is not None and unit.successor_id == unit.pk:
         raise ValidationError({"successor": _("Đơn vị không thể kế thừa chính nó.")})
     _full_clean(unit, exclude=["parent"])
     unit.save()
     changes = audit.diff(before, audit.snapshot(unit))
     if changes:
-        audit.record(actor=actor, action="org.unit.updated", target=unit, unit=unit, changes=changes)
+        audit.record(
+            actor=actor,
+            action="org.unit.updated",
+            target=unit,
+            unit=unit,
+            changes=changes,
+        )
     return unit
 
 
@@ -177,25 +218,47 @@ def create_committee(
     _full_clean(committee)
     committee.save()
     audit.record(
-        actor=actor, action="org.committee.created", target=committee, unit=unit, changes=audit.snapshot(committee)
+        actor=actor,
+        action="org.committee.created",
+        target=committee,
+        unit=unit,
+        changes=audit.snapshot(committee),
     )
     return committee
 
 
 def _check_standing_agency(committee: Committee) -> None:
     agency = committee.standing_agency
-    if agency is not None and not Unit.objects.subtree_of(committee.unit).filter(pk=agency.pk).exists():
+    if (
+        agency is not None
+        and not Unit.objects.subtree_of(committee.unit).filter(pk=agency.pk).exists()
+    ):
         raise ValidationError(
-            {"standing_agency": _("Cơ quan thường trực phải thuộc %(unit)s.") % {"unit": committee.unit.name}}
+            {
+                "standing_agency": _("Cơ quan thường trực phải thuộc %(unit)s.")
+                % {"unit": committee.unit.name}
+            }
         )
 
 
 @transaction.atomic
 def update_committee(*, actor: User, committee: Committee, **fields: Any) -> Committee:
     require_role(actor, committee.unit, EDITOR)
-    allowed = {"name", "short_name", "kind", "founding_decision", "founded_on", "standing_agency", "description", "dissolved_on"}
+    allowed = {
+        "name",
+        "short_name",
+        "kind",
+        "founding_decision",
+        "founded_on",
+        "standing_agency",
+        "description",
+        "dissolved_on",
+    }
     if set(fields) - allowed:
-        raise ValidationError(_("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(set(fields) - allowed))})
+        raise ValidationError(
+            _("Không thể sửa các trường: %(fields)s.")
+            % {"fields": ", ".join(sorted(set(fields) - allowed))}
+        )
     before = audit.snapshot(committee)
     for name, value in fields.items():
         setattr(committee, name, value)
@@ -204,21 +267,39 @@ def update_committee(*, actor: User, committee: Committee, **fields: Any) -> Com
     committee.save()
     changes = audit.diff(before, audit.snapshot(committee))
     if changes:
-        audit.record(actor=actor, action="org.committee.updated", target=committee, unit=committee.unit, changes=changes)
+        audit.record(
+            actor=actor,
+            action="org.committee.updated",
+            target=committee,
+            unit=committee.unit,
+            changes=changes,
+        )
     return committee
 
 
 @transaction.atomic
-def create_group(*, actor: User, committee: Committee, kind: str, name: str) -> CommitteeGroup:
+def create_group(
+    *, actor: User, committee: Committee, kind: str, name: str
+) -> CommitteeGroup:
     require_role(actor, committee.unit, EDITOR)
     if kind not in GroupKind.values:
-        raise ValidationError({"kind": _("Loại tổ, nhóm “%(value)s” không hợp lệ.") % {"value": kind}})
+        raise ValidationError(
+            {"kind": _("Loại tổ, nhóm “%(value)s” không hợp lệ.") % {"value": kind}}
+        )
     if committee.groups.filter(name=name.strip()).exists():
-        raise ValidationError({"name": _("Ban Chỉ đạo đã có tổ, nhóm “%(name)s”.") % {"name": name}})
+        raise ValidationError(
+            {"name": _("Ban Chỉ đạo đã có tổ, nhóm “%(name)s”.") % {"name": name}}
+        )
     group = CommitteeGroup(committee=committee, kind=kind, name=name.strip())
     _full_clean(group)
     group.save()
-    audit.record(actor=actor, action="org.group.created", target=group, unit=committee.unit, changes=audit.snapshot(group))
+    audit.record(
+        actor=actor,
+        action="org.group.created",
+        target=group,
+        unit=committee.unit,
+        changes=audit.snapshot(group),
+    )
     return group
 
 
@@ -239,11 +320,23 @@ def create_person(
 ) -> Person:
     require_role(actor, unit, EDITOR)
     person = Person(
-        unit=unit, full_name=full_name.strip(), titles=titles.strip(), agency=agency, email=email, phone=phone, note=note
+        unit=unit,
+        full_name=full_name.strip(),
+        titles=titles.strip(),
+        agency=agency,
+        email=email,
+        phone=phone,
+        note=note,
     )
     _full_clean(person)
     person.save()
-    audit.record(actor=actor, action="org.person.created", target=person, unit=unit, changes=audit.snapshot(person))
+    audit.record(
+        actor=actor,
+        action="org.person.created",
+        target=person,
+        unit=unit,
+        changes=audit.snapshot(person),
+    )
     return person
 
 
@@ -252,7 +345,10 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     require_role(actor, person.unit, EDITOR)
     allowed = {"full_name", "titles", "agency", "email", "phone", "note"}
     if set(fields) - allowed:
-        raise ValidationError(_("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(set(fields) - allowed))})
+        raise ValidationError(
+            _("Không thể sửa các trường: %(fields)s.")
+            % {"fields": ", ".join(sorted(set(fields) - allowed))}
+        )
     before = audit.snapshot(person)
     for name, value in fields.items():
         setattr(person, name, value)
@@ -260,7 +356,13 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     person.save()
     changes = audit.diff(before, audit.snapshot(person))
     if changes:
-        audit.record(actor=actor, action="org.person.updated", target=person, unit=person.unit, changes=changes)
+        audit.record(
+            actor=actor,
+            action="org.person.updated",
+            target=person,
+            unit=person.unit,
+            changes=changes,
+        )
     return person
 
 
@@ -269,13 +371,25 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
 
 def _validate_membership(membership: Membership) -> None:
     if membership.role not in Role.values:
-        raise ValidationError({"role": _("Vai trò “%(value)s” không hợp lệ.") % {"value": membership.role}})
+        raise ValidationError(
+            {
+                "role": _("Vai trò “%(value)s” không hợp lệ.")
+                % {"value": membership.role}
+            }
+        )
     if membership.end_date is not None and membership.end_date < membership.start_date:
-        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
-    if membership.group_id is not None and membership.group.committee_id != membership.committee_id:
+        raise ValidationError(
+            {"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")}
+        )
+    if (
+        membership.group is not None
+        and membership.group.committee_id != membership.committee_id
+    ):
         raise ValidationError({"group": _("Tổ, nhóm này không thuộc Ban Chỉ đạo.")})
     overlapping = Membership.objects.filter(
-        committee_id=membership.committee_id, person_id=membership.person_id, role=membership.role
+        committee_id=membership.committee_id,
+        person_id=membership.person_id,
+        role=membership.role,
     ).exclude(pk=membership.pk)
     if membership.end_date is not None:
         overlapping = overlapping.filter(start_date__lte=membership.end_date)
@@ -283,8 +397,13 @@ def _validate_membership(membership: Membership) -> None:
         if other.end_date is None or other.end_date >= membership.start_date:
             raise ValidationError(
                 {
-                    "person": _("%(person)s đã giữ vai trò %(role)s trong khoảng thời gian này.")
-                    % {"person": membership.person.full_name, "role": membership.get_role_display()}
+                    "person": _(
+                        "%(person)s đã giữ vai trò %(role)s trong khoảng thời gian này."
+                    )
+                    % {
+                        "person": membership.person.full_name,
+                        "role": membership.get_role_display(),
+                    }
                 }
             )
     membership.full_clean()
@@ -330,11 +449,18 @@ def appoint_member(
 
 
 @transaction.atomic
-def end_membership(*, actor: User, membership: Membership, end_date: dt.date, end_decision: str = "") -> Membership:
+def end_membership(
+    *, actor: User, membership: Membership, end_date: dt.date, end_decision: str = ""
+) -> Membership:
     """Close a seat on `end_date` (the last day served); the row stays as history."""
     require_role(actor, membership.committee.unit, EDITOR)
     if membership.end_date is not None and membership.end_date < end_date:
-        raise ValidationError({"end_date": _("Thành viên này đã thôi từ ngày %(day)s.") % {"day": membership.end_date.strftime("%d/%m/%Y")}})
+        raise ValidationError(
+            {
+                "end_date": _("Thành viên này đã thôi từ ngày %(day)s.")
+                % {"day": membership.end_date.strftime("%d/%m/%Y")}
+            }
+        )
     before = audit.snapshot(membership)
     membership.end_date = end_date
     membership.end_decision = end_decision.strip()
@@ -380,13 +506,25 @@ def reshuffle_committee(
     last_day = effective_date - dt.timedelta(days=1)
     for membership in ending:
         if membership.committee_id != committee.pk:
-            raise ValidationError(_("Thành viên %(person)s không thuộc Ban Chỉ đạo này.") % {"person": membership.person})
+            raise ValidationError(
+                _("Thành viên %(person)s không thuộc Ban Chỉ đạo này.")
+                % {"person": membership.person}
+            )
         if membership.start_date > last_day:
             raise ValidationError(
-                {"end_date": _("%(person)s bắt đầu từ %(day)s, không thể thôi trước ngày đó.") % {
-                    "person": membership.person.full_name, "day": membership.start_date.strftime("%d/%m/%Y")}}
+                {
+                    "end_date": _(
+                        "%(person)s bắt đầu từ %(day)s, không thể thôi trước ngày đó."
+                    )
+                    % {
+                        "person": membership.person.full_name,
+                        "day": membership.start_date.strftime("%d/%m/%Y"),
+                    }
+                }
             )
-        end_membership(actor=actor, membership=membership, end_date=last_day, end_decision=decision)
+        end_membership(
+            actor=actor, membership=membership, end_date=last_day, end_decision=decision
+        )
     created = [
         appoint_member(
             actor=actor,
@@ -405,6 +543,11 @@ def reshuffle_committee(
         action="org.committee.reshuffled",
         target=committee,
         unit=committee.unit,
-        changes={"decision": decision, "effective_date": effective_date, "ended": [m.pk for m in ending], "appointed": [m.pk for m in created]},
+        changes={
+            "decision": decision,
+            "effective_date": effective_date,
+            "ended": [m.pk for m in ending],
+            "appointed": [m.pk for m in created],
+        },
     )
     return created

@@ -11,13 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chidao.forms import apply_errors
+from chidao.http import AuthedRequest
 from chidao.org import forms as org_forms
 from chidao.org import imports, queries, services
 from chidao.org.models import Committee, Membership, Person, Unit
@@ -35,11 +37,11 @@ def _parse_day(value: str | None) -> dt.date | None:
         return None
 
 
-def _page(request: HttpRequest, qs: Any, per_page: int = 50) -> Any:
+def _page(request: AuthedRequest, qs: Any, per_page: int = 50) -> Any:
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
-def _querystring_without_page(request: HttpRequest) -> str:
+def _querystring_without_page(request: AuthedRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
@@ -47,7 +49,7 @@ def _querystring_without_page(request: HttpRequest) -> str:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     unit = queries.current_unit_for(request)
     context: dict[str, Any] = {"unit": unit}
     if unit is not None:
@@ -59,11 +61,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_unit(request: HttpRequest) -> HttpResponse:
-    unit = get_visible_or_404(Unit.objects.all(), request.user, pk=request.POST.get("unit"))
+def switch_unit(request: AuthedRequest) -> HttpResponse:
+    unit = get_visible_or_404(
+        Unit.objects.all(), request.user, pk=request.POST.get("unit")
+    )
     request.session[queries.SESSION_KEY] = unit.pk
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = unit.get_absolute_url()
     messages.info(request, _("Đang làm việc tại: %(unit)s") % {"unit": unit.name})
     return redirect(next_url)
@@ -73,7 +79,7 @@ def switch_unit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthedRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     if not text:
         unit = queries.current_unit_for(request)
@@ -81,20 +87,34 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             raise Http404(_("Bạn chưa được phân quyền tại đơn vị nào."))
         return redirect(unit)
     include_history = request.GET.get("history") == "1"
-    page = _page(request, queries.units_for(request.user, text=text, include_history=include_history).select_related("parent"))
+    page = _page(
+        request,
+        queries.units_for(
+            request.user, text=text, include_history=include_history
+        ).select_related("parent"),
+    )
     return render(
         request,
         "org/unit_list.html",
-        {"page_obj": page, "q": text, "history": include_history, "querystring_base": _querystring_without_page(request)},
+        {
+            "page_obj": page,
+            "q": text,
+            "history": include_history,
+            "querystring_base": _querystring_without_page(request),
+        },
     )
 
 
 @login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_visible_or_404(Unit.objects.select_related("parent", "successor"), request.user, pk=pk)
+def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    unit = get_visible_or_404(
+        Unit.objects.select_related("parent", "successor"), request.user, pk=pk
+    )
     text = request.GET.get("q", "").strip()
     include_history = request.GET.get("history") == "1"
-    children = queries.units_for(request.user, parent=unit, text=text, include_history=include_history)
+    children = queries.units_for(
+        request.user, parent=unit, text=text, include_history=include_history
+    )
     context = {
         "unit": unit,
         "crumbs": queries.ancestors(unit, request.user)[:-1],
@@ -104,20 +124,26 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": include_history,
         "querystring_base": _querystring_without_page(request),
         "committees": queries.committees_for(request.user).filter(unit=unit),
-        "predecessors": Unit.objects.visible_to(request.user).filter(successor=unit).order_by("name")[:200],
+        "predecessors": Unit.objects.visible_to(request.user)
+        .filter(successor=unit)
+        .order_by("name")[:200],
         "can_edit": has_role(request.user, unit, EDITOR),
     }
-    template = "org/unit_detail.html#children" if request.htmx else "org/unit_detail.html"
+    template = (
+        "org/unit_detail.html#children" if request.htmx else "org/unit_detail.html"
+    )
     return render(request, template, context)
 
 
 @login_required
-def agency_create(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_create(request: AuthedRequest, pk: int) -> HttpResponse:
     parent = get_visible_or_404(Unit.objects.all(), request.user, pk=pk)
     form = org_forms.AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.create_unit(actor=request.user, parent=parent, **form.cleaned_data)
+            unit = services.create_unit(
+                actor=request.user, parent=parent, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -126,14 +152,23 @@ def agency_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "org/form_page.html",
-        {"form": form, "title": _("Thêm cơ quan, đơn vị trực thuộc %(unit)s") % {"unit": parent.name}, "crumbs": queries.ancestors(parent, request.user), "cancel_url": parent.get_absolute_url()},
+        {
+            "form": form,
+            "title": _("Thêm cơ quan, đơn vị trực thuộc %(unit)s")
+            % {"unit": parent.name},
+            "crumbs": queries.ancestors(parent, request.user),
+            "cancel_url": parent.get_absolute_url(),
+        },
     )
 
 
 @login_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.all(), request.user, pk=pk)
-    initial = {f: getattr(unit, f) for f in ("name", "code", "valid_from", "valid_until", "note")}
+    initial = {
+        f: getattr(unit, f)
+        for f in ("name", "code", "valid_from", "valid_until", "note")
+    }
     form = org_forms.UnitEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,7 +181,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "org/form_page.html",
-        {"form": form, "title": _("Sửa %(unit)s") % {"unit": unit.name}, "crumbs": queries.ancestors(unit, request.user), "cancel_url": unit.get_absolute_url()},
+        {
+            "form": form,
+            "title": _("Sửa %(unit)s") % {"unit": unit.name},
+            "crumbs": queries.ancestors(unit, request.user),
+            "cancel_url": unit.get_absolute_url(),
+        },
     )
 
 
@@ -154,54 +194,86 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def committee_list(request: HttpRequest) -> HttpResponse:
+def committee_list(request: AuthedRequest) -> HttpResponse:
     unit = queries.current_unit_for(request)
     text = request.GET.get("q", "").strip()
     qs = queries.committees_for(request.user, under=unit, text=text)
-    context = {"page_obj": _page(request, qs), "q": text, "unit": unit, "querystring_base": _querystring_without_page(request)}
+    context = {
+        "page_obj": _page(request, qs),
+        "q": text,
+        "unit": unit,
+        "querystring_base": _querystring_without_page(request),
+    }
     context["can_create"] = unit is not None and has_role(request.user, unit, EDITOR)
-    template = "org/committee_list.html#rows" if request.htmx else "org/committee_list.html"
+    template = (
+        "org/committee_list.html#rows" if request.htmx else "org/committee_list.html"
+    )
     return render(request, template, context)
 
 
-def _committee_form_page(request: HttpRequest, form: forms.Form, title: str, unit: Unit, cancel_url: str) -> HttpResponse:
+def _committee_form_page(
+    request: AuthedRequest, form: forms.Form, title: str, unit: Unit, cancel_url: str
+) -> HttpResponse:
     return render(
         request,
         "org/form_page.html",
-        {"form": form, "title": title, "crumbs": queries.ancestors(unit, request.user), "cancel_url": cancel_url},
+        {
+            "form": form,
+            "title": title,
+            "crumbs": queries.ancestors(unit, request.user),
+            "cancel_url": cancel_url,
+        },
     )
 
 
 @login_required
-def committee_create(request: HttpRequest) -> HttpResponse:
+def committee_create(request: AuthedRequest) -> HttpResponse:
     unit_id = request.GET.get("unit") or request.POST.get("unit")
-    unit = get_visible_or_404(Unit.objects.all(), request.user, pk=unit_id) if unit_id else queries.current_unit_for(request)
+    unit = (
+        get_visible_or_404(Unit.objects.all(), request.user, pk=unit_id)
+        if unit_id
+        else queries.current_unit_for(request)
+    )
     if unit is None:
         raise Http404(_("Không tìm thấy."))
-    form = org_forms.CommitteeForm(request.POST or None, agencies=queries.agency_choices(request.user, unit))
+    form = org_forms.CommitteeForm(
+        request.POST or None, agencies=queries.agency_choices(request.user, unit)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            committee = services.create_committee(actor=request.user, unit=unit, **form.cleaned_data)
+            committee = services.create_committee(
+                actor=request.user, unit=unit, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Đã thành lập %(name)s.") % {"name": committee.name})
+            messages.success(
+                request, _("Đã thành lập %(name)s.") % {"name": committee.name}
+            )
             return redirect(committee)
-    return _committee_form_page(request, form, _("Thêm Ban Chỉ đạo tại %(unit)s") % {"unit": unit.name}, unit, unit.get_absolute_url())
+    return _committee_form_page(
+        request,
+        form,
+        _("Thêm Ban Chỉ đạo tại %(unit)s") % {"unit": unit.name},
+        unit,
+        unit.get_absolute_url(),
+    )
 
 
-def _get_committee(request: HttpRequest, pk: int) -> Committee:
-    return get_visible_or_404(Committee.objects.select_related("unit", "standing_agency"), request.user, pk=pk)
+def _get_committee(request: AuthedRequest, pk: int) -> Committee:
+    return get_visible_or_404(
+        Committee.objects.select_related("unit", "standing_agency"), request.user, pk=pk
+    )
 
 
 @login_required
-def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = _get_committee(request, pk)
     day = _parse_day(request.GET.get("on"))
     context = {
         "committee": committee,
         "composition": queries.composition(committee, day),
-        "is_today": day is None or day == dt.date.today(),
+        "is_today": day is None or day == timezone.localdate(),
         "crumbs": queries.ancestors(committee.unit, request.user),
         "can_edit": has_role(request.user, committee.unit, EDITOR),
     }
@@ -209,9 +281,18 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = _get_committee(request, pk)
-    fields = ("name", "short_name", "kind", "founding_decision", "founded_on", "standing_agency", "description", "dissolved_on")
+    fields = (
+        "name",
+        "short_name",
+        "kind",
+        "founding_decision",
+        "founded_on",
+        "standing_agency",
+        "description",
+        "dissolved_on",
+    )
     form = org_forms.CommitteeForm(
         request.POST or None,
         initial={f: getattr(committee, f) for f in fields},
@@ -220,75 +301,121 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_committee(actor=request.user, committee=committee, **form.cleaned_data)
+            services.update_committee(
+                actor=request.user, committee=committee, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect(committee)
-    return _committee_form_page(request, form, _("Sửa %(name)s") % {"name": committee.name}, committee.unit, committee.get_absolute_url())
-
-
-@login_required
-def committee_history(request: HttpRequest, pk: int) -> HttpResponse:
-    committee = _get_committee(request, pk)
-    return render(
+    return _committee_form_page(
         request,
-        "org/committee_history.html",
-        {"committee": committee, "history": queries.history(committee), "crumbs": queries.ancestors(committee.unit, request.user)},
+        form,
+        _("Sửa %(name)s") % {"name": committee.name},
+        committee.unit,
+        committee.get_absolute_url(),
     )
 
 
 @login_required
-def group_create(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_history(request: AuthedRequest, pk: int) -> HttpResponse:
+    committee = _get_committee(request, pk)
+    return render(
+        request,
+        "org/committee_history.html",
+        {
+            "committee": committee,
+            "history": queries.history(committee),
+            "crumbs": queries.ancestors(committee.unit, request.user),
+        },
+    )
+
+
+@login_required
+def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = _get_committee(request, pk)
     form = org_forms.GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_group(actor=request.user, committee=committee, **form.cleaned_data)
+            services.create_group(
+                actor=request.user, committee=committee, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm tổ, nhóm."))
             return redirect(committee)
-    return _committee_form_page(request, form, _("Thêm tổ, nhóm — %(name)s") % {"name": committee}, committee.unit, committee.get_absolute_url())
+    return _committee_form_page(
+        request,
+        form,
+        _("Thêm tổ, nhóm — %(name)s") % {"name": committee},
+        committee.unit,
+        committee.get_absolute_url(),
+    )
 
 
 @login_required
-def member_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+def member_appoint(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = _get_committee(request, pk)
     form = org_forms.AppointForm(
         request.POST or None,
-        initial={"start_date": dt.date.today()},
+        initial={"start_date": timezone.localdate()},
         people=queries.people_choices(request.user, committee.unit),
         groups=committee.groups.all(),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.appoint_member(actor=request.user, committee=committee, **form.cleaned_data)
+            services.appoint_member(
+                actor=request.user, committee=committee, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Đã phân công %(person)s.") % {"person": form.cleaned_data["person"]})
+            messages.success(
+                request,
+                _("Đã phân công %(person)s.") % {"person": form.cleaned_data["person"]},
+            )
             return redirect(committee)
-    return _committee_form_page(request, form, _("Phân công thành viên — %(name)s") % {"name": committee}, committee.unit, committee.get_absolute_url())
+    return _committee_form_page(
+        request,
+        form,
+        _("Phân công thành viên — %(name)s") % {"name": committee},
+        committee.unit,
+        committee.get_absolute_url(),
+    )
 
 
 @login_required
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_visible_or_404(Membership.objects.select_related("committee__unit", "person"), request.user, pk=pk)
+def membership_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    membership = get_visible_or_404(
+        Membership.objects.select_related("committee__unit", "person"),
+        request.user,
+        pk=pk,
+    )
     committee = membership.committee
-    form = org_forms.EndMembershipForm(request.POST or None, initial={"end_date": dt.date.today()})
+    form = org_forms.EndMembershipForm(
+        request.POST or None, initial={"end_date": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_membership(actor=request.user, membership=membership, **form.cleaned_data)
+            services.end_membership(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("%(person)s đã thôi tham gia.") % {"person": membership.person})
+            messages.success(
+                request,
+                _("%(person)s đã thôi tham gia.") % {"person": membership.person},
+            )
             return redirect(committee)
     return _committee_form_page(
-        request, form, _("Thôi tham gia: %(m)s") % {"m": membership}, committee.unit, committee.get_absolute_url()
+        request,
+        form,
+        _("Thôi tham gia: %(m)s") % {"m": membership},
+        committee.unit,
+        committee.get_absolute_url(),
     )
 
 
@@ -296,18 +423,30 @@ ROWS = 5
 
 
 @login_required
-def committee_reshuffle(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_reshuffle(request: AuthedRequest, pk: int) -> HttpResponse:
     """Kiện toàn: end some seats and open others under one decision, all or nothing."""
     committee = _get_committee(request, pk)
     current = queries.committee_memberships(committee, current_only=True)
     people = queries.people_choices(request.user, committee.unit)
     groups = committee.groups.all()
     data = request.POST or None
-    form = org_forms.ReshuffleForm(data, current=current, initial={"effective_date": dt.date.today()})
-    rows = [org_forms.AppointmentRowForm(data, prefix=f"row{i}", people=people, groups=groups) for i in range(ROWS)]
+    form = org_forms.ReshuffleForm(
+        data, current=current, initial={"effective_date": timezone.localdate()}
+    )
+    rows = [
+        org_forms.AppointmentRowForm(
+            data, prefix=f"row{i}", people=people, groups=groups
+        )
+        for i in range(ROWS)
+    ]
     if request.method == "POST" and form.is_valid() and all(r.is_valid() for r in rows):
         appointments = [
-            services.Appointment(person=r.cleaned_data["person"], role=r.cleaned_data["role"], position=r.cleaned_data["position"], group=r.cleaned_data["group"])
+            services.Appointment(
+                person=r.cleaned_data["person"],
+                role=r.cleaned_data["role"],
+                position=r.cleaned_data["position"],
+                group=r.cleaned_data["group"],
+            )
             for r in rows
             if r.cleaned_data.get("person")
         ]
@@ -328,31 +467,51 @@ def committee_reshuffle(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "org/committee_reshuffle.html",
-        {"committee": committee, "form": form, "rows": rows, "crumbs": queries.ancestors(committee.unit, request.user)},
+        {
+            "committee": committee,
+            "form": form,
+            "rows": rows,
+            "crumbs": queries.ancestors(committee.unit, request.user),
+        },
     )
 
 
 @login_required
-def member_import(request: HttpRequest, pk: int) -> HttpResponse:
+def member_import(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = _get_committee(request, pk)
     form = org_forms.MemberImportForm(request.POST or None, request.FILES or None)
     row_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                created = imports.import_members(actor=request.user, committee=committee, upload=form.cleaned_data["file"])
+                created = imports.import_members(
+                    actor=request.user,
+                    committee=committee,
+                    upload=form.cleaned_data["file"],
+                )
         except imports.ImportFailed as exc:
             row_errors = exc.errors
-            form.add_error("file", _("Tệp có %(n)s lỗi; chưa có dữ liệu nào được lưu.") % {"n": len(exc.errors)})
+            form.add_error(
+                "file",
+                _("Tệp có %(n)s lỗi; chưa có dữ liệu nào được lưu.")
+                % {"n": len(exc.errors)},
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Đã nhập %(n)s thành viên.") % {"n": len(created)})
+            messages.success(
+                request, _("Đã nhập %(n)s thành viên.") % {"n": len(created)}
+            )
             return redirect(committee)
     return render(
         request,
         "org/member_import.html",
-        {"committee": committee, "form": form, "row_errors": row_errors, "crumbs": queries.ancestors(committee.unit, request.user)},
+        {
+            "committee": committee,
+            "form": form,
+            "row_errors": row_errors,
+            "crumbs": queries.ancestors(committee.unit, request.user),
+        },
     )
 
 
@@ -360,25 +519,34 @@ def member_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     unit = queries.current_unit_for(request)
     text = request.GET.get("q", "").strip()
     qs = queries.people_for(request.user, under=unit, text=text)
-    context = {"page_obj": _page(request, qs), "q": text, "unit": unit, "querystring_base": _querystring_without_page(request)}
+    context = {
+        "page_obj": _page(request, qs),
+        "q": text,
+        "unit": unit,
+        "querystring_base": _querystring_without_page(request),
+    }
     context["can_create"] = unit is not None and has_role(request.user, unit, EDITOR)
     template = "org/person_list.html#rows" if request.htmx else "org/person_list.html"
     return render(request, template, context)
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     unit = queries.current_unit_for(request)
     if unit is None:
         raise Http404(_("Không tìm thấy."))
-    form = org_forms.PersonForm(request.POST or None, agencies=queries.agency_choices(request.user, unit))
+    form = org_forms.PersonForm(
+        request.POST or None, agencies=queries.agency_choices(request.user, unit)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.create_person(actor=request.user, unit=unit, **form.cleaned_data)
+            person = services.create_person(
+                actor=request.user, unit=unit, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -387,13 +555,20 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "org/form_page.html",
-        {"form": form, "title": _("Thêm cá nhân tại %(unit)s") % {"unit": unit.name}, "crumbs": queries.ancestors(unit, request.user), "cancel_url": "/people/"},
+        {
+            "form": form,
+            "title": _("Thêm cá nhân tại %(unit)s") % {"unit": unit.name},
+            "crumbs": queries.ancestors(unit, request.user),
+            "cancel_url": "/people/",
+        },
     )
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(Person.objects.select_related("unit", "agency"), request.user, pk=pk)
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_visible_or_404(
+        Person.objects.select_related("unit", "agency"), request.user, pk=pk
+    )
     return render(
         request,
         "org/person_detail.html",
@@ -407,8 +582,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(Person.objects.select_related("unit"), request.user, pk=pk)
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_visible_or_404(
+        Person.objects.select_related("unit"), request.user, pk=pk
+    )
     fields = ("full_name", "titles", "agency", "email", "phone", "note")
     form = org_forms.PersonForm(
         request.POST or None,
@@ -417,7 +594,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(actor=request.user, person=person, **form.cleaned_data)
+            services.update_person(
+                actor=request.user, person=person, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -426,5 +605,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "org/form_page.html",
-        {"form": form, "title": _("Sửa %(person)s") % {"person": person}, "crumbs": queries.ancestors(person.unit, request.user), "cancel_url": person.get_absolute_url()},
+        {
+            "form": form,
+            "title": _("Sửa %(person)s") % {"person": person},
+            "crumbs": queries.ancestors(person.unit, request.user),
+            "cancel_url": person.get_absolute_url(),
+        },
     )
