@@ -106,8 +106,8 @@ def world(db: Any) -> World:
         root,
         valid_from=dt.date(2025, 7, 1),
     )
-    ca = make_unit("W20194", "Phường Hải Châu", UnitKind.COMMUNE, pa)
-    cb = make_unit("W20200", "Phường Thanh Khê", UnitKind.COMMUNE, pa)
+    ca = make_unit("W20242", "Phường Hải Châu", UnitKind.COMMUNE, pa)
+    cb = make_unit("W20209", "Phường Thanh Khê", UnitKind.COMMUNE, pa)
     cc = make_unit("W06652", "Phường Hạ Long", UnitKind.COMMUNE, pb)
     return World(
         root=root,

@@ -63,14 +63,20 @@ def grant_unit_ids(
     return grants.values("unit_id")
 
 
-def visible_unit_ids(
-    user: AnyUser, *, minimum_role: str | None = None
-) -> models.QuerySet[Any]:
-    """A subquery of every unit id under the user's grants."""
-    from chidao.org.models import UnitClosure
+def visible_unit_ids(user: AnyUser, *, minimum_role: str | None = None) -> models.QuerySet[Any]:
+    """A subquery of every unit id under the user's grants.
 
+    Units that ended in a reorganisation stay readable to those who now hold their successor: a
+    grant on Đà Nẵng also reaches the former Quảng Nam province and everything under it, and a
+    commune's officer reaches the pre-2025 communes merged into it.
+    """
+    from chidao.org.models import Unit, UnitClosure
+
+    granted = grant_unit_ids(user, minimum_role=minimum_role)
+    under_grants = UnitClosure.objects.filter(ancestor_id__in=granted).values("descendant_id")
+    predecessors = Unit.objects.filter(successor_id__in=under_grants).values("id")
     return UnitClosure.objects.filter(
-        ancestor_id__in=grant_unit_ids(user, minimum_role=minimum_role)
+        models.Q(ancestor_id__in=granted) | models.Q(ancestor_id__in=predecessors)
     ).values("descendant_id")
 
 

@@ -22,11 +22,11 @@ def committee(world):
 def test_subtree_and_ancestors(world, as_user):
     client = as_user(world.province_admin)
     subtree = client.get(f"/api/units/{world.province_a.pk}/subtree").json()
-    assert {u["code"] for u in subtree["items"]} == {"P48", "W20194", "W20200"}
+    assert {u["code"] for u in subtree["items"]} == {"P48", "W20242", "W20209"}
     ancestors = client.get(f"/api/units/{world.commune_a.pk}/ancestors").json()
     assert [u["code"] for u in ancestors] == [
         "P48",
-        "W20194",
+        "W20242",
     ]  # VN is above the admin's grant
 
 

@@ -57,7 +57,7 @@ def test_duplicate_unit_code_is_refused_and_nothing_changes(world):
             actor=world.province_admin,
             parent=world.province_a,
             name="Trùng",
-            code="W20194",
+            code="W20242",
             agency_type="other",
         )
     assert "đã tồn tại" in exc.value.message_dict["code"][0]
@@ -207,3 +207,16 @@ def test_update_person_records_before_and_after(world, person):
     entry = AuditEntry.objects.get(action="org.person.updated")
     assert entry.changes == {"titles": ["", "Trưởng Ban Tuyên giáo Thành ủy"]}
     assert entry.actor == world.province_admin
+
+
+def test_successor_grant_reaches_pre_reform_units_but_not_siblings(world):
+    from chidao.org.models import Committee
+    from tests.conftest import make_unit
+
+    old_province = make_unit("OP49", "Tỉnh Quảng Nam", UnitKind.PROVINCE, world.root, valid_until=D(2025, 6, 30), successor=world.province_a)
+    old_district = make_unit("OD502", "Thành phố Tam Kỳ", UnitKind.DISTRICT, old_province, valid_until=D(2025, 6, 30))
+    committee = services.create_committee(actor=world.system_admin, unit=old_province, name="Ban Chỉ đạo 35 tỉnh Quảng Nam")
+    assert Committee.objects.visible_to(world.province_admin).filter(pk=committee.pk).exists()
+    assert Unit.objects.visible_to(world.province_admin).filter(pk=old_district.pk).exists()
+    assert not Committee.objects.visible_to(world.outsider).filter(pk=committee.pk).exists()
+    assert not Committee.objects.visible_to(world.commune_officer).filter(pk=committee.pk).exists()
