@@ -182,7 +182,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR)]
+STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR), BASE_DIR / "chidao" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
