@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from chidao.accounts.api import router as accounts_router
 from chidao.audit.api import router as audit_router
 from chidao.org.api import router as org_router
 
@@ -25,17 +26,13 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    detail = (
-        exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    )
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": str(exc) or "Không có quyền."}, status=403
-    )
+    return api.create_response(request, {"detail": str(exc) or "Không có quyền."}, status=403)
 
 
 @api.exception_handler(Http404)
@@ -45,3 +42,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", org_router)
 api.add_router("/audit", audit_router)
+api.add_router("/accounts", accounts_router)

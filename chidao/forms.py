@@ -19,9 +19,9 @@ class StyledFormMixin:
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
-            elif isinstance(
-                widget, forms.Select | forms.SelectMultiple
-            ) and not isinstance(widget, forms.CheckboxSelectMultiple):
+            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+                widget, forms.CheckboxSelectMultiple
+            ):
                 css = "form-select"
             elif isinstance(widget, forms.CheckboxSelectMultiple):
                 css = ""
@@ -37,9 +37,7 @@ class StyledFormMixin:
         for name in getattr(self, "errors", {}):
             if name in self.fields:
                 widget = self.fields[name].widget
-                widget.attrs["class"] = (
-                    f"{widget.attrs.get('class', '')} is-invalid".strip()
-                )
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["aria-describedby"] = f"id_{name}_error"
 

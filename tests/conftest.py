@@ -29,9 +29,7 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
-def make_unit(
-    code: str, name: str, kind: str, parent: Unit | None = None, **extra: Any
-) -> Unit:
+def make_unit(code: str, name: str, kind: str, parent: Unit | None = None, **extra: Any) -> Unit:
     unit = Unit(
         code=code,
         name=name,
@@ -45,17 +43,11 @@ def make_unit(
     return unit
 
 
-def make_user(
-    username: str, role: str | None = None, unit: Unit | None = None, **extra: Any
-) -> User:
-    user = User.objects.create_user(
-        username=username, password="Mat-khau-2026!", full_name=username, **extra
-    )
+def make_user(username: str, role: str | None = None, unit: Unit | None = None, **extra: Any) -> User:
+    user = User.objects.create_user(username=username, password="Mat-khau-2026!", full_name=username, **extra)
     if role and unit:
         RoleGrant.objects.create(user=user, unit=unit, role=role)
-    if role in (AccessRole.SYSTEM_ADMIN, AccessRole.COMMITTEE_ADMIN) or extra.get(
-        "is_superuser"
-    ):
+    if role in (AccessRole.SYSTEM_ADMIN, AccessRole.COMMITTEE_ADMIN) or extra.get("is_superuser"):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)
@@ -116,9 +108,7 @@ def world(db: Any) -> World:
         commune_a=ca,
         commune_b=cb,
         commune_c=cc,
-        system_admin=make_user(
-            "sysadmin", AccessRole.SYSTEM_ADMIN, root, is_superuser=True, is_staff=True
-        ),
+        system_admin=make_user("sysadmin", AccessRole.SYSTEM_ADMIN, root, is_superuser=True, is_staff=True),
         province_admin=make_user("province_admin", AccessRole.COMMITTEE_ADMIN, pa),
         commune_officer=make_user("commune_officer", AccessRole.SECRETARIAT, ca),
         sibling_officer=make_user("sibling_officer", AccessRole.SECRETARIAT, cb),

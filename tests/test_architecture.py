@@ -29,9 +29,7 @@ WRITERS = {"services.py", "loader.py", "imports.py", "demo.py"}
 
 
 def _modules(names: set[str]) -> list[Path]:
-    return [
-        p for p in ROOT.rglob("*.py") if p.name in names and "migrations" not in p.parts
-    ]
+    return [p for p in ROOT.rglob("*.py") if p.name in names and "migrations" not in p.parts]
 
 
 def _allowed_scoped_uses(tree: ast.AST) -> set[int]:
@@ -70,39 +68,23 @@ def test_views_and_api_never_query_scoped_models_directly():
 def test_only_service_modules_write_domain_models():
     offenders = []
     for path in ROOT.rglob("*.py"):
-        if (
-            path.name in WRITERS
-            or "migrations" in path.parts
-            or "management" in path.parts
-        ):
+        if path.name in WRITERS or "migrations" in path.parts or "management" in path.parts:
             continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in WRITE_METHODS
-            ):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITE_METHODS:
                 target = node.func.value
                 text = ast.unparse(target)
                 if any(text.startswith(f"{model}.objects") for model in SCOPED_MODELS):
-                    offenders.append(
-                        f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:80]}"
-                    )
-            is_save = (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "save"
-            )
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:80]}")
+            is_save = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save"
             if is_save and path.name in {
                 "views.py",
                 "api.py",
                 "queries.py",
                 "forms.py",
             }:
-                offenders.append(
-                    f"{path.relative_to(ROOT)}:{node.lineno}: .save() outside services"
-                )
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: .save() outside services")
     assert offenders == []
 
 

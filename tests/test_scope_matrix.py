@@ -41,12 +41,8 @@ def objs(world):
         name="Đảng ủy phường Hải Châu",
         agency_type="party_committee",
     )
-    committee = services.create_committee(
-        actor=officer, unit=world.commune_a, name="Ban Chỉ đạo 35 phường Hải Châu"
-    )
-    person = services.create_person(
-        actor=officer, unit=world.commune_a, full_name="Nguyễn Văn A (dữ liệu mẫu)"
-    )
+    committee = services.create_committee(actor=officer, unit=world.commune_a, name="Ban Chỉ đạo 35 phường Hải Châu")
+    person = services.create_person(actor=officer, unit=world.commune_a, full_name="Nguyễn Văn A (dữ liệu mẫu)")
     membership = services.appoint_member(
         actor=officer,
         committee=committee,
@@ -54,9 +50,7 @@ def objs(world):
         role=Role.HEAD,
         start_date=dt.date(2025, 7, 1),
     )
-    entry = audit.record(
-        actor=officer, action="test.touch", target=agency, unit=world.commune_a
-    )
+    entry = audit.record(actor=officer, action="test.touch", target=agency, unit=world.commune_a)
     return Objects(
         unit=agency,
         committee=committee,
@@ -82,11 +76,7 @@ def _object_routes():
     """(namespaced url name) for every org/audit route that takes a pk."""
     routes = []
     for ns in ("org", "audit"):
-        resolver = next(
-            p
-            for p in get_resolver().url_patterns
-            if isinstance(p, URLResolver) and p.namespace == ns
-        )
+        resolver = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == ns)
         for pattern in resolver.url_patterns:
             assert isinstance(pattern, URLPattern)
             if "pk" in pattern.pattern.regex.groupindex:
@@ -99,9 +89,7 @@ def _object_for(name: str, objs: Objects):
     for prefix, attr in PREFIX_TO_OBJECT.items():
         if short.startswith(prefix):
             return getattr(objs, attr)
-    raise AssertionError(
-        f"route {name} is not in the scope matrix: add it to PREFIX_TO_OBJECT"
-    )
+    raise AssertionError(f"route {name} is not in the scope matrix: add it to PREFIX_TO_OBJECT")
 
 
 OUTSIDERS = ("sibling_officer", "outsider")
@@ -109,20 +97,16 @@ INSIDERS = ("commune_officer", "province_admin", "system_admin")
 
 
 @pytest.mark.parametrize("route", _object_routes())
-def test_object_pages_answer_404_outside_scope_and_200_inside(
-    route, world, objs, client
-):
+def test_object_pages_answer_404_outside_scope_and_200_inside(route, world, objs, client):
     obj = _object_for(route, objs)
     url = reverse(route, args=[obj.pk])
     for persona in OUTSIDERS:
         login(client, getattr(world, persona))
         assert client.get(url).status_code == 404, (persona, url)
-        assert (
-            client.post(
-                url, {"name": "X", "end_date": "2025-08-01", "full_name": "X"}
-            ).status_code
-            == 404
-        ), (persona, url)
+        assert client.post(url, {"name": "X", "end_date": "2025-08-01", "full_name": "X"}).status_code == 404, (
+            persona,
+            url,
+        )
         client.logout()
     for persona in INSIDERS:
         login(client, getattr(world, persona))
@@ -145,9 +129,7 @@ def test_outsiders_change_nothing(world, objs, client):
         reverse("org:membership_end", args=[objs.membership.pk]),
         {"end_date": "2025-08-01"},
     )
-    client.post(
-        reverse("org:person_edit", args=[objs.person.pk]), {"full_name": "Đổi tên"}
-    )
+    client.post(reverse("org:person_edit", args=[objs.person.pk]), {"full_name": "Đổi tên"})
     client.post(
         reverse("org:member_appoint", args=[objs.committee.pk]),
         {"person": objs.person.pk, "role": "member", "start_date": "2025-08-01"},
@@ -175,6 +157,7 @@ def _api_cases(objs: Objects, world):
         "committee_id": objs.committee.pk,
         "person_id": objs.person.pk,
         "membership_id": objs.membership.pk,
+        "grant_id": world.commune_officer.role_grants.get().pk,
     }
     bodies = {
         "/api/units": {"parent_id": objs.unit.pk, "name": "X", "agency_type": "other"},
@@ -215,18 +198,13 @@ def test_api_routes_refuse_outsiders(world, objs, client):
                 if path in COLLECTION_GETS:
                     assert response.status_code == 200, (persona, url)
                     text = response.content.decode()
-                    assert (
-                        objs.person.full_name not in text
-                        and objs.committee.name not in text
-                    ), (persona, url)
+                    assert objs.person.full_name not in text and objs.committee.name not in text, (persona, url)
                 else:
                     assert response.status_code == 404, (persona, url)
             elif method in {"post", "delete", "put", "patch"}:
                 if body is None and method == "post":
                     continue
-                response = getattr(client, method)(
-                    url, data=json.dumps(body or {}), content_type="application/json"
-                )
+                response = getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
                 assert response.status_code in {403, 404}, (
                     persona,
                     method,
@@ -241,17 +219,10 @@ def test_api_routes_refuse_outsiders(world, objs, client):
 def test_api_routes_serve_insiders(world, objs, client):
     login(client, world.commune_officer)
     for path, method, url, _body in _api_cases(objs, world):
-        if method == "get" and not path.startswith(
-            ("/api/audit", "/api/accounts/users", "/api/users")
-        ):
+        if method == "get" and not path.startswith(("/api/audit", "/api/accounts/users", "/api/users")):
             assert client.get(url).status_code == 200, url
 
 
 def test_anonymous_gets_login_redirect_or_401(objs, client):
-    assert (
-        client.get(
-            reverse("org:committee_detail", args=[objs.committee.pk])
-        ).status_code
-        == 302
-    )
+    assert client.get(reverse("org:committee_detail", args=[objs.committee.pk])).status_code == 302
     assert client.get(f"/api/committees/{objs.committee.pk}").status_code == 401

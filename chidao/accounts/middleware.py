@@ -18,7 +18,8 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(EXEMPT_PREFIXES):
+        verified = user.is_authenticated and user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
+        if user.is_authenticated and not verified and not request.path.startswith(EXEMPT_PREFIXES):
             from django_otp import user_has_device
 
             if user_has_device(user):

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from chidao.accounts.models import User
 from chidao.audit.queries import entries_for
 
 router = Router(tags=["audit"])
@@ -37,11 +38,5 @@ def list_entries(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> object:
-    return entries_for(
-        request.user,
-        action=action,
-        actor=actor,
-        target=target,
-        since=since,
-        until=until,
-    )  # type: ignore[arg-type]
+    user: User = request.user  # type: ignore[assignment]  # django_auth has authenticated the request
+    return entries_for(user, action=action, actor=actor, target=target, since=since, until=until)

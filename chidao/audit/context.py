@@ -14,6 +14,4 @@ class RequestContext:
     path: str = ""
 
 
-current_request: ContextVar[RequestContext] = ContextVar(
-    "chidao_request", default=RequestContext()
-)  # noqa: B039  # frozen, immutable default
+current_request: ContextVar[RequestContext] = ContextVar("chidao_request", default=RequestContext())  # noqa: B039  # frozen, immutable default

@@ -92,11 +92,7 @@ class AuditEntry(models.Model):
         """(field, before, after, is_change) rows for display; snapshots have no "before"."""
         rows = []
         for key, value in self.changes.items():
-            if (
-                isinstance(value, list)
-                and len(value) == 2
-                and self.action.endswith((".updated", ".ended"))
-            ):
+            if isinstance(value, list) and len(value) == 2 and self.action.endswith((".updated", ".ended")):
                 rows.append((key, value[0], value[1], True))
             else:
                 rows.append((key, None, value, False))
@@ -122,9 +118,7 @@ class AuditEntry(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(
-            self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
+        canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

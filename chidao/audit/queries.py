@@ -55,24 +55,16 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=batch_size):
         report.checked += 1
         if entry.prev_hash != expected_prev:
-            report.problems.append(
-                f"#{entry.pk}: prev_hash does not match the previous entry (removed or reordered)"
-            )
+            report.problems.append(f"#{entry.pk}: prev_hash does not match the previous entry (removed or reordered)")
         if entry.compute_hash() != entry.hash:
-            report.problems.append(
-                f"#{entry.pk}: content does not match its hash (altered)"
-            )
+            report.problems.append(f"#{entry.pk}: content does not match its hash (altered)")
         expected_prev = entry.hash
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None:
         if head.last_hash != expected_prev:
-            report.problems.append(
-                "head: the newest entry is not the one recorded (entries removed at the end)"
-            )
+            report.problems.append("head: the newest entry is not the one recorded (entries removed at the end)")
         if head.count != report.checked:
-            report.problems.append(
-                f"head: {head.count} entries recorded, {report.checked} found"
-            )
+            report.problems.append(f"head: {head.count} entries recorded, {report.checked} found")
     elif report.checked:
         report.problems.append("head: missing")
     return report

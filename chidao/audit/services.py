@@ -42,19 +42,14 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     names = fields or [
         f.attname
         for f in instance._meta.concrete_fields
-        if f.attname
-        not in {"id", "created_at", "updated_at", "name_folded", "password"}
+        if f.attname not in {"id", "created_at", "updated_at", "name_folded", "password"}
     ]
     return {name: _jsonable(getattr(instance, name)) for name in names}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [before, after]} for the fields that changed."""
-    return {
-        k: [before.get(k), after.get(k)]
-        for k in sorted(set(before) | set(after))
-        if before.get(k) != after.get(k)
-    }
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
 
 @transaction.atomic

@@ -58,9 +58,7 @@ def entry_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = get_visible_or_404(
-        AuditEntry.objects.select_related("unit").visible_to(
-            request.user, minimum_role="committee_admin"
-        ),
+        AuditEntry.objects.select_related("unit").visible_to(request.user, minimum_role="committee_admin"),
         request.user,
         pk=pk,
     )

@@ -29,52 +29,34 @@ class AgencyForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("Để trống để hệ thống tự đặt mã."),
     )
-    note = forms.CharField(
-        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class UnitEditForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Tên"), max_length=255)
     code = forms.CharField(label=_("Mã"), max_length=40)
-    valid_from = forms.DateField(
-        label=_("Hiệu lực từ"), required=False, widget=DateInput()
-    )
-    valid_until = forms.DateField(
-        label=_("Hiệu lực đến"), required=False, widget=DateInput()
-    )
-    note = forms.CharField(
-        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    valid_from = forms.DateField(label=_("Hiệu lực từ"), required=False, widget=DateInput())
+    valid_until = forms.DateField(label=_("Hiệu lực đến"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end < start:
-            self.add_error(
-                "valid_until", _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.")
-            )
+            self.add_error("valid_until", _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
         return data
 
 
 class CommitteeForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("Tên Ban Chỉ đạo"), max_length=500)
-    short_name = forms.CharField(
-        label=_("Tên viết tắt"), max_length=100, required=False
-    )
+    short_name = forms.CharField(label=_("Tên viết tắt"), max_length=100, required=False)
     kind = forms.ChoiceField(
         label=_("Loại"),
         choices=CommitteeKind.choices,
-        help_text=_(
-            "Quyết định thể thức văn bản: Hướng dẫn 36-HD/VPTW hoặc Nghị định 30/2020/NĐ-CP."
-        ),
+        help_text=_("Quyết định thể thức văn bản: Hướng dẫn 36-HD/VPTW hoặc Nghị định 30/2020/NĐ-CP."),
     )
-    founding_decision = forms.CharField(
-        label=_("Quyết định thành lập"), max_length=255, required=False
-    )
-    founded_on = forms.DateField(
-        label=_("Ngày thành lập"), required=False, widget=DateInput()
-    )
+    founding_decision = forms.CharField(label=_("Quyết định thành lập"), max_length=255, required=False)
+    founded_on = forms.DateField(label=_("Ngày thành lập"), required=False, widget=DateInput())
     standing_agency = forms.ModelChoiceField(
         label=_("Cơ quan thường trực"), queryset=Unit.objects.none(), required=False
     )
@@ -83,13 +65,9 @@ class CommitteeForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    dissolved_on = forms.DateField(
-        label=_("Ngày giải thể"), required=False, widget=DateInput()
-    )
+    dissolved_on = forms.DateField(label=_("Ngày giải thể"), required=False, widget=DateInput())
 
-    def __init__(
-        self, *args: Any, agencies: Any, editing: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, agencies: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["standing_agency"].queryset = agencies  # type: ignore[attr-defined]
         if not editing:
@@ -104,14 +82,10 @@ class GroupForm(StyledFormMixin, forms.Form):
 class PersonForm(StyledFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255)
     titles = forms.CharField(label=_("Chức vụ"), max_length=500, required=False)
-    agency = forms.ModelChoiceField(
-        label=_("Cơ quan công tác"), queryset=Unit.objects.none(), required=False
-    )
+    agency = forms.ModelChoiceField(label=_("Cơ quan công tác"), queryset=Unit.objects.none(), required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
-    note = forms.CharField(
-        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,9 +95,7 @@ class PersonForm(StyledFormMixin, forms.Form):
 class AppointForm(StyledFormMixin, forms.Form):
     person = forms.ModelChoiceField(label=_("Cá nhân"), queryset=Person.objects.none())
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-    group = forms.ModelChoiceField(
-        label=_("Tổ, nhóm"), queryset=CommitteeGroup.objects.none(), required=False
-    )
+    group = forms.ModelChoiceField(label=_("Tổ, nhóm"), queryset=CommitteeGroup.objects.none(), required=False)
     position = forms.CharField(
         label=_("Chức vụ khi được phân công"),
         max_length=500,
@@ -132,12 +104,8 @@ class AppointForm(StyledFormMixin, forms.Form):
     )
     start_date = forms.DateField(label=_("Từ ngày"), widget=DateInput())
     end_date = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())
-    decision = forms.CharField(
-        label=_("Quyết định phân công"), max_length=255, required=False
-    )
-    note = forms.CharField(
-        label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    decision = forms.CharField(label=_("Quyết định phân công"), max_length=255, required=False)
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, people: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,12 +114,8 @@ class AppointForm(StyledFormMixin, forms.Form):
 
 
 class EndMembershipForm(StyledFormMixin, forms.Form):
-    end_date = forms.DateField(
-        label=_("Ngày thôi (ngày cuối cùng đảm nhiệm)"), widget=DateInput()
-    )
-    end_decision = forms.CharField(
-        label=_("Quyết định thôi"), max_length=255, required=False
-    )
+    end_date = forms.DateField(label=_("Ngày thôi (ngày cuối cùng đảm nhiệm)"), widget=DateInput())
+    end_decision = forms.CharField(label=_("Quyết định thôi"), max_length=255, required=False)
 
 
 class ReshuffleForm(StyledFormMixin, forms.Form):
@@ -168,22 +132,14 @@ class ReshuffleForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["ending"]
         field.queryset = current  # type: ignore[attr-defined]
-        field.label_from_instance = lambda m: (
-            f"{m.person.full_name} — {m.get_role_display()}"
-        )  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: f"{m.person.full_name} — {m.get_role_display()}"  # type: ignore[attr-defined]
 
 
 class AppointmentRowForm(StyledFormMixin, forms.Form):
-    person = forms.ModelChoiceField(
-        label=_("Cá nhân"), queryset=Person.objects.none(), required=False
-    )
-    role = forms.ChoiceField(
-        label=_("Vai trò"), choices=[("", "---------"), *Role.choices], required=False
-    )
+    person = forms.ModelChoiceField(label=_("Cá nhân"), queryset=Person.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=[("", "---------"), *Role.choices], required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=500, required=False)
-    group = forms.ModelChoiceField(
-        label=_("Tổ, nhóm"), queryset=CommitteeGroup.objects.none(), required=False
-    )
+    group = forms.ModelChoiceField(label=_("Tổ, nhóm"), queryset=CommitteeGroup.objects.none(), required=False)
 
     def __init__(self, *args: Any, people: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -202,7 +158,5 @@ class AppointmentRowForm(StyledFormMixin, forms.Form):
 class MemberImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Tệp danh sách (XLSX hoặc CSV)"),
-        help_text=_(
-            "Các cột: Họ và tên, Chức vụ, Vai trò, Tổ/nhóm, Từ ngày, Quyết định."
-        ),
+        help_text=_("Các cột: Họ và tên, Chức vụ, Vai trò, Tổ/nhóm, Từ ngày, Quyết định."),
     )

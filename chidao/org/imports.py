@@ -67,13 +67,9 @@ def _read_rows(upload: UploadedFile[Any]) -> list[list[Any]]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ImportFailed(
-                [_("Không đọc được tệp XLSX: tệp hỏng hoặc không đúng định dạng.")]
-            ) from exc
+            raise ImportFailed([_("Không đọc được tệp XLSX: tệp hỏng hoặc không đúng định dạng.")]) from exc
         sheet = workbook.worksheets[0]
-        return [
-            list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)
-        ]
+        return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
     if not name.endswith(".csv"):
         raise ImportFailed([_("Chỉ nhận tệp .xlsx hoặc .csv.")])
     try:
@@ -97,15 +93,11 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
-ROLE_BY_LABEL = {fold(str(role.label)): role.value for role in Role} | {
-    role.value: role.value for role in Role
-}
+ROLE_BY_LABEL = {fold(str(role.label)): role.value for role in Role} | {role.value: role.value for role in Role}
 
 
 @transaction.atomic
-def import_members(
-    *, actor: User, committee: Committee, upload: UploadedFile[Any]
-) -> list[Membership]:
+def import_members(*, actor: User, committee: Committee, upload: UploadedFile[Any]) -> list[Membership]:
     rows = _read_rows(upload)
     if not rows:
         raise ImportFailed([_("Tệp không có dữ liệu.")])
@@ -127,8 +119,7 @@ def import_members(
 
         def err(column: str, message: str, number: int = number) -> None:
             errors.append(
-                _("Dòng %(row)s, cột “%(col)s”: %(msg)s")
-                % {"row": number, "col": LABELS[column], "msg": message}
+                _("Dòng %(row)s, cột “%(col)s”: %(msg)s") % {"row": number, "col": LABELS[column], "msg": message}
             )
 
         row["full_name"] = str(values.get("full_name") or "").strip()
@@ -145,8 +136,7 @@ def import_members(
         if row["start_date"] is None:
             err(
                 "start_date",
-                _("ngày “%(v)s” không hợp lệ (dùng dd/mm/yyyy).")
-                % {"v": values.get("start_date") or ""},
+                _("ngày “%(v)s” không hợp lệ (dùng dd/mm/yyyy).") % {"v": values.get("start_date") or ""},
             )
         group_name = fold(str(values.get("group") or ""))
         row["group"] = groups.get(group_name) if group_name else None
@@ -165,9 +155,7 @@ def import_members(
 
     created: list[Membership] = []
     for number, row in parsed:
-        person = Person.objects.filter(
-            unit__in=subtree, name_folded=fold(row["full_name"])
-        ).first()
+        person = Person.objects.filter(unit__in=subtree, name_folded=fold(row["full_name"])).first()
         try:
             if person is None:
                 person = services.create_person(
@@ -189,10 +177,7 @@ def import_members(
                 )
             )
         except ValidationError as exc:
-            errors.extend(
-                _("Dòng %(row)s: %(msg)s") % {"row": number, "msg": m}
-                for m in exc.messages
-            )
+            errors.extend(_("Dòng %(row)s: %(msg)s") % {"row": number, "msg": m} for m in exc.messages)
     if errors:
         raise ImportFailed(errors)
     return created

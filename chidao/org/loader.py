@@ -122,11 +122,7 @@ def source_rows(*, include_history: bool = True) -> list[Row]:
     old_province_successor: dict[int, str] = {}
     for op in OldProvince.iter_all():
         entry = PROVINCE_OLD_TO_NEW.get(op.code.value)
-        successor = (
-            province_code(entry.new_provinces[0].code)
-            if entry and entry.new_provinces
-            else None
-        )
+        successor = province_code(entry.new_provinces[0].code) if entry and entry.new_provinces else None
         if successor:
             old_province_successor[op.code.value] = successor
         rows.append(
@@ -159,11 +155,7 @@ def source_rows(*, include_history: bool = True) -> list[Row]:
         )
     for ow in OldWard.iter_all():
         ward_entry = WARD_OLD_TO_NEW.get(ow.code.value)
-        successor = (
-            commune_code(ward_entry.new_wards[0].code)
-            if ward_entry and ward_entry.new_wards
-            else None
-        )
+        successor = commune_code(ward_entry.new_wards[0].code) if ward_entry and ward_entry.new_wards else None
         rows.append(
             Row(
                 old_commune_code(ow.code.value),
@@ -194,14 +186,10 @@ FIELDS = [
 
 
 @transaction.atomic
-def load_administrative_units(
-    *, actor: User | None = None, include_history: bool = True
-) -> LoadResult:
+def load_administrative_units(*, actor: User | None = None, include_history: bool = True) -> LoadResult:
     rows = source_rows(include_history=include_history)
     result = LoadResult()
-    existing: dict[str, Unit] = {
-        u.code: u for u in Unit.objects.filter(code__in=[r.code for r in rows])
-    }
+    existing: dict[str, Unit] = {u.code: u for u in Unit.objects.filter(code__in=[r.code for r in rows])}
     ids: dict[str, int] = {code: u.pk for code, u in existing.items()}
     depth_of: dict[str, int] = {}
 
@@ -212,9 +200,7 @@ def load_administrative_units(
     for level in _by_level(rows):
         new_units = []
         for row in level:
-            depth_of[row.code] = (
-                0 if row.parent_code is None else depth_of[row.parent_code] + 1
-            )
+            depth_of[row.code] = 0 if row.parent_code is None else depth_of[row.parent_code] + 1
             values = {
                 "name": row.name,
                 "kind": row.kind,
@@ -225,9 +211,7 @@ def load_administrative_units(
                 "valid_until": row.valid_until,
                 "depth": depth_of[row.code],
                 # Current units come first, so a successor is nearly always known already.
-                "successor_id": ids.get(row.successor_code)
-                if row.successor_code
-                else None,
+                "successor_id": ids.get(row.successor_code) if row.successor_code else None,
             }
             unit = existing.get(row.code)
             if unit is None:
@@ -257,9 +241,7 @@ def load_administrative_units(
                 to_update.append(unit)
                 updated_pks.add(unit.pk)
     Unit.objects.bulk_update(to_update, [*FIELDS, "name_folded"], batch_size=2000)
-    result.updated = len(to_update) - sum(
-        1 for u in to_update if u.code not in existing
-    )
+    result.updated = len(to_update) - sum(1 for u in to_update if u.code not in existing)
     result.unchanged = len(rows) - result.created - result.updated
 
     if result.created or parent_changed:

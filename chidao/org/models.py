@@ -51,9 +51,7 @@ class UnitQuerySet(ScopedQuerySet["Unit"]):
         )
 
     def historical(self) -> UnitQuerySet:
-        return self.filter(
-            valid_until__isnull=False, valid_until__lt=timezone.localdate()
-        )
+        return self.filter(valid_until__isnull=False, valid_until__lt=timezone.localdate())
 
     def subtree_of(self, unit: Unit, *, include_self: bool = True) -> UnitQuerySet:
         """Everything under `unit`: one join on the indexed closure table."""
@@ -66,9 +64,7 @@ class UnitQuerySet(ScopedQuerySet["Unit"]):
 
     def search(self, text: str) -> UnitQuerySet:
         folded = fold(text)
-        return self.filter(
-            Q(name_folded__contains=folded) | Q(code__iexact=text.strip())
-        )
+        return self.filter(Q(name_folded__contains=folded) | Q(code__iexact=text.strip()))
 
 
 class Unit(models.Model):
@@ -78,12 +74,8 @@ class Unit(models.Model):
     name = models.CharField(_("tên"), max_length=255)
     name_folded = models.CharField(max_length=255, editable=False, db_index=True)
     kind = models.CharField(_("loại"), max_length=16, choices=UnitKind.choices)
-    agency_type = models.CharField(
-        _("loại cơ quan"), max_length=32, choices=AgencyType.choices, blank=True
-    )
-    division_type = models.CharField(
-        _("loại đơn vị hành chính"), max_length=64, blank=True
-    )
+    agency_type = models.CharField(_("loại cơ quan"), max_length=32, choices=AgencyType.choices, blank=True)
+    division_type = models.CharField(_("loại đơn vị hành chính"), max_length=64, blank=True)
     official_code = models.PositiveIntegerField(_("mã thống kê"), null=True, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -124,13 +116,9 @@ class Unit(models.Model):
                 | Q(valid_from__isnull=True)
                 | Q(valid_until__gte=F("valid_from")),
                 name="unit_validity_ordered",
-                violation_error_message=_(
-                    "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."
-                ),
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
             ),
-            models.CheckConstraint(
-                condition=~Q(successor=F("id")), name="unit_not_own_successor"
-            ),
+            models.CheckConstraint(condition=~Q(successor=F("id")), name="unit_not_own_successor"),
         ]
 
     def __str__(self) -> str:
@@ -161,20 +149,12 @@ class UnitClosure(models.Model):
     the same way on both.
     """
 
-    ancestor = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="descendant_links"
-    )
-    descendant = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="ancestor_links"
-    )
+    ancestor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="descendant_links")
+    descendant = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="ancestor_links")
     distance = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["ancestor", "descendant"], name="unit_closure_pair"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["ancestor", "descendant"], name="unit_closure_pair")]
         indexes = [models.Index(fields=["descendant", "ancestor"])]
 
     def __str__(self) -> str:
@@ -213,9 +193,7 @@ class Committee(models.Model):
         choices=CommitteeKind.choices,
         default=CommitteeKind.PARTY,
     )
-    founding_decision = models.CharField(
-        _("quyết định thành lập"), max_length=255, blank=True
-    )
+    founding_decision = models.CharField(_("quyết định thành lập"), max_length=255, blank=True)
     founded_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
     standing_agency = models.ForeignKey(
         Unit,
@@ -258,9 +236,7 @@ class CommitteeGroupQuerySet(ScopedQuerySet["CommitteeGroup"]):
 class CommitteeGroup(models.Model):
     """An internal team of a committee: tổ thư ký / tổ giúp việc, nhóm chuyên gia, cộng tác viên."""
 
-    committee = models.ForeignKey(
-        Committee, on_delete=models.CASCADE, related_name="groups"
-    )
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="groups")
     kind = models.CharField(_("loại"), max_length=16, choices=GroupKind.choices)
     name = models.CharField(_("tên"), max_length=255)
 
@@ -270,11 +246,7 @@ class CommitteeGroup(models.Model):
         verbose_name = _("tổ, nhóm")
         verbose_name_plural = _("tổ, nhóm")
         ordering = ["kind", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["committee", "name"], name="committee_group_name_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="committee_group_name_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -363,9 +335,7 @@ class MembershipQuerySet(ScopedQuerySet["Membership"]):
 
     def active_on(self, day: dt.date) -> MembershipQuerySet:
         """Memberships in force on `day`: the committee's composition on that date."""
-        return self.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day
-        )
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
     def current(self) -> MembershipQuerySet:
         return self.active_on(timezone.localdate())
@@ -374,9 +344,7 @@ class MembershipQuerySet(ScopedQuerySet["Membership"]):
 class Membership(models.Model):
     """A person's seat in a committee, from the decision that appointed them to the one that ended it."""
 
-    committee = models.ForeignKey(
-        Committee, on_delete=models.CASCADE, related_name="memberships"
-    )
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(
         Person,
         verbose_name=_("cá nhân"),
@@ -416,9 +384,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_after_start",
-                violation_error_message=_(
-                    "Ngày kết thúc không được trước ngày bắt đầu."
-                ),
+                violation_error_message=_("Ngày kết thúc không được trước ngày bắt đầu."),
             ),
         ]
 
@@ -426,9 +392,7 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_role_display()}"
 
     def is_active_on(self, day: dt.date) -> bool:
-        return self.start_date <= day and (
-            self.end_date is None or self.end_date >= day
-        )
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
     @property
     def role_rank(self) -> int:

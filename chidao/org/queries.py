@@ -42,11 +42,7 @@ def switchable_units(user: User | AnonymousUser) -> UnitQuerySet:
     """The units the user holds a role on: the roots of what they can see."""
     if user.is_superuser:
         return Unit.objects.filter(parent__isnull=True)
-    return (
-        Unit.objects.filter(role_grants__user__pk=user.pk or 0)
-        .distinct()
-        .order_by("depth", "name")
-    )
+    return Unit.objects.filter(role_grants__user__pk=user.pk or 0).distinct().order_by("depth", "name")
 
 
 def current_unit_for(request: HttpRequest) -> Unit | None:
@@ -89,9 +85,7 @@ def units_for(
     return qs.order_by("kind", "name")
 
 
-def subtree(
-    user: User | AnonymousUser, unit: Unit, *, include_history: bool = False
-) -> UnitQuerySet:
+def subtree(user: User | AnonymousUser, unit: Unit, *, include_history: bool = False) -> UnitQuerySet:
     qs = Unit.objects.visible_to(user).subtree_of(unit)
     return qs if include_history else qs.current()
 
@@ -99,11 +93,7 @@ def subtree(
 def unit_summary(user: User | AnonymousUser, unit: Unit) -> dict[str, int]:
     """Counts for the unit page: current children by kind, committees and people in the subtree."""
     counts = dict(
-        Unit.objects.current()
-        .filter(parent=unit)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
+        Unit.objects.current().filter(parent=unit).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
     sub = Unit.objects.subtree_of(unit).values("id")
     return {
@@ -116,9 +106,7 @@ def unit_summary(user: User | AnonymousUser, unit: Unit) -> dict[str, int]:
     }
 
 
-def committees_for(
-    user: User | AnonymousUser, *, under: Unit | None = None, text: str = ""
-) -> CommitteeQuerySet:
+def committees_for(user: User | AnonymousUser, *, under: Unit | None = None, text: str = "") -> CommitteeQuerySet:
     qs = Committee.objects.visible_to(user).select_related("unit", "standing_agency")
     if under is not None:
         qs = qs.filter(unit__in=Unit.objects.subtree_of(under).values("id"))
@@ -126,26 +114,17 @@ def committees_for(
         from chidao.lib.text import fold
 
         folded = fold(text)
-        qs = qs.filter(
-            Q(name__icontains=text)
-            | Q(short_name__icontains=text)
-            | Q(unit__name_folded__contains=folded)
-        )
+        qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(unit__name_folded__contains=folded))
     return qs.annotate(
         member_count=Count(
             "memberships",
             filter=Q(memberships__start_date__lte=timezone.localdate())
-            & (
-                Q(memberships__end_date__isnull=True)
-                | Q(memberships__end_date__gte=timezone.localdate())
-            ),
+            & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=timezone.localdate())),
         )
     ).order_by("unit__depth", "name")
 
 
-def people_for(
-    user: User | AnonymousUser, *, under: Unit | None = None, text: str = ""
-) -> PersonQuerySet:
+def people_for(user: User | AnonymousUser, *, under: Unit | None = None, text: str = "") -> PersonQuerySet:
     qs = Person.objects.visible_to(user).select_related("unit", "agency")
     if under is not None:
         qs = qs.filter(unit__in=Unit.objects.subtree_of(under).values("id"))
@@ -166,12 +145,7 @@ class Composition:
 
     @property
     def total(self) -> int:
-        return (
-            len(self.leaders)
-            + len(self.members)
-            + sum(len(m) for _, m in self.groups)
-            + len(self.others)
-        )
+        return len(self.leaders) + len(self.members) + sum(len(m) for _, m in self.groups) + len(self.others)
 
 
 LEADER_ROLES = {Role.HEAD, Role.STANDING_DEPUTY, Role.DEPUTY}
@@ -186,9 +160,7 @@ def composition(committee: Committee, day: dt.date | None = None) -> Composition
         .select_related("person", "person__agency", "group")
         .order_by("id")
     )
-    seats.sort(
-        key=lambda m: (ROLE_ORDER.get(m.role, 99), m.start_date, m.person.name_folded)
-    )
+    seats.sort(key=lambda m: (ROLE_ORDER.get(m.role, 99), m.start_date, m.person.name_folded))
     result = Composition(day=on)
     by_group: dict[int, list[Membership]] = defaultdict(list)
     for seat in seats:
@@ -216,16 +188,10 @@ class HistoryEvent:
 def history(committee: Committee) -> list[tuple[dt.date, str, list[HistoryEvent]]]:
     """Changes of composition, newest first, grouped by date and decision (one "kiện toàn" per group)."""
     events: list[HistoryEvent] = []
-    for m in Membership.objects.filter(committee=committee).select_related(
-        "person", "group"
-    ):
+    for m in Membership.objects.filter(committee=committee).select_related("person", "group"):
         events.append(HistoryEvent(m.start_date, "start", m, m.decision))
         if m.end_date is not None:
-            events.append(
-                HistoryEvent(
-                    m.end_date + dt.timedelta(days=1), "end", m, m.end_decision
-                )
-            )
+            events.append(HistoryEvent(m.end_date + dt.timedelta(days=1), "end", m, m.end_decision))
     grouped: dict[tuple[dt.date, str], list[HistoryEvent]] = defaultdict(list)
     for e in events:
         grouped[(e.day, e.decision)].append(e)
@@ -240,18 +206,10 @@ def history(committee: Committee) -> list[tuple[dt.date, str, list[HistoryEvent]
     ]
 
 
-def committee_memberships(
-    committee: Committee, *, current_only: bool = False
-) -> MembershipQuerySet:
+def committee_memberships(committee: Committee, *, current_only: bool = False) -> MembershipQuerySet:
     """Seats of a committee the caller already fetched through the scope helper."""
-    qs = Membership.objects.filter(committee=committee).select_related(
-        "person", "group"
-    )
-    return (
-        qs.current().order_by("role", "id")
-        if current_only
-        else qs.order_by("start_date", "id")
-    )
+    qs = Membership.objects.filter(committee=committee).select_related("person", "group")
+    return qs.current().order_by("role", "id") if current_only else qs.order_by("start_date", "id")
 
 
 def memberships_of(person: Person) -> MembershipQuerySet:
@@ -266,18 +224,8 @@ def people_choices(user: User | AnonymousUser, unit: Unit) -> PersonQuerySet:
     """People a committee of `unit` may appoint: those managed in its subtree or its ancestors."""
     related = Unit.objects.subtree_of(unit).values("id")
     above = Unit.objects.ancestors_of(unit).values("id")
-    return (
-        Person.objects.visible_to(user)
-        .filter(Q(unit__in=related) | Q(unit__in=above))
-        .order_by("name_folded")
-    )
+    return Person.objects.visible_to(user).filter(Q(unit__in=related) | Q(unit__in=above)).order_by("name_folded")
 
 
 def agency_choices(user: User | AnonymousUser, unit: Unit) -> UnitQuerySet:
-    return (
-        Unit.objects.visible_to(user)
-        .subtree_of(unit)
-        .current()
-        .filter(kind=UnitKind.AGENCY)
-        .order_by("name")
-    )
+    return Unit.objects.visible_to(user).subtree_of(unit).current().filter(kind=UnitKind.AGENCY).order_by("name")

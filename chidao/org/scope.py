@@ -36,30 +36,16 @@ class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
-            **{
-                f"{self.scope_field}__in": visible_unit_ids(
-                    user, minimum_role=minimum_role
-                )
-            }
-        )
+        return self.filter(**{f"{self.scope_field}__in": visible_unit_ids(user, minimum_role=minimum_role)})
 
 
-def grant_unit_ids(
-    user: AnyUser, *, minimum_role: str | None = None
-) -> models.QuerySet[Any]:
+def grant_unit_ids(user: AnyUser, *, minimum_role: str | None = None) -> models.QuerySet[Any]:
     """Ids of the units on which the user holds a role (at least `minimum_role`)."""
     from chidao.accounts.models import ROLE_LEVEL, RoleGrant
 
     grants = RoleGrant.objects.filter(user__pk=user.pk or 0)
     if minimum_role is not None:
-        grants = grants.filter(
-            role__in=[
-                r
-                for r, level in ROLE_LEVEL.items()
-                if level >= ROLE_LEVEL[minimum_role]
-            ]
-        )
+        grants = grants.filter(role__in=[r for r, level in ROLE_LEVEL.items() if level >= ROLE_LEVEL[minimum_role]])
     return grants.values("unit_id")
 
 
@@ -80,9 +66,7 @@ def visible_unit_ids(user: AnyUser, *, minimum_role: str | None = None) -> model
     ).values("descendant_id")
 
 
-def get_visible_or_404[M: models.Model](
-    queryset: ScopedQuerySet[M], user: AnyUser, **lookup: Any
-) -> M:
+def get_visible_or_404[M: models.Model](queryset: ScopedQuerySet[M], user: AnyUser, **lookup: Any) -> M:
     """The object matching `lookup` if the user may see it; 404 for missing and out of scope alike."""
     try:
         return queryset.visible_to(user).get(**lookup)
@@ -98,9 +82,9 @@ def role_level_on(user: AnyUser, unit: Unit) -> int:
         return 0
     if user.is_superuser:
         return ROLE_LEVEL[AccessRole.SYSTEM_ADMIN]
-    roles = RoleGrant.objects.filter(
-        user_id=user.pk, unit__descendant_links__descendant=unit
-    ).values_list("role", flat=True)
+    roles = RoleGrant.objects.filter(user_id=user.pk, unit__descendant_links__descendant=unit).values_list(
+        "role", flat=True
+    )
     return max((ROLE_LEVEL[r] for r in roles), default=0)
 
 

@@ -75,13 +75,9 @@ def rebuild_closure() -> int:
         seen: set[int] = set()
         while node is not None:
             if node in seen:
-                raise ValidationError(
-                    _("Cây đơn vị có vòng lặp tại đơn vị #%(id)s.") % {"id": unit_id}
-                )
+                raise ValidationError(_("Cây đơn vị có vòng lặp tại đơn vị #%(id)s.") % {"id": unit_id})
             seen.add(node)
-            rows.append(
-                UnitClosure(ancestor_id=node, descendant_id=unit_id, distance=distance)
-            )
+            rows.append(UnitClosure(ancestor_id=node, descendant_id=unit_id, distance=distance))
             distance += 1
             node = parents[node]
         depths[unit_id] = distance - 1
@@ -109,16 +105,12 @@ def create_unit(
     """Attach a new unit (usually an agency: ban, sở, đoàn thể, cơ quan báo chí) under `parent`."""
     require_role(actor, parent, EDITOR)
     if kind not in UnitKind.values:
-        raise ValidationError(
-            {"kind": _("Loại đơn vị “%(value)s” không hợp lệ.") % {"value": kind}}
-        )
+        raise ValidationError({"kind": _("Loại đơn vị “%(value)s” không hợp lệ.") % {"value": kind}})
     if kind == UnitKind.AGENCY and agency_type not in AgencyType.values:
         raise ValidationError({"agency_type": _("Hãy chọn loại cơ quan.")})
     code = (code or f"{parent.code}-{slug_code(name)}")[:40]
     if Unit.objects.filter(code=code).exists():
-        raise ValidationError(
-            {"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": code}}
-        )
+        raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": code}})
     unit = Unit(
         parent=parent,
         name=name.strip(),
@@ -157,20 +149,12 @@ def update_unit(*, actor: User, unit: Unit, **fields: Any) -> Unit:
     }
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(
-            _("Không thể sửa các trường: %(fields)s.")
-            % {"fields": ", ".join(sorted(unknown))}
-        )
+        raise ValidationError(_("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     before = audit.snapshot(unit)
     for name, value in fields.items():
         setattr(unit, name, value)
-    if (
-        "code" in fields
-        and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists()
-    ):
-        raise ValidationError(
-            {"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": unit.code}}
-        )
+    if "code" in fields and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+        raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": unit.code}})
     if unit.successor_id is not None and unit.successor_id == unit.pk:
         raise ValidationError({"successor": _("Đơn vị không thể kế thừa chính nó.")})
     _full_clean(unit, exclude=["parent"])
@@ -229,15 +213,9 @@ def create_committee(
 
 def _check_standing_agency(committee: Committee) -> None:
     agency = committee.standing_agency
-    if (
-        agency is not None
-        and not Unit.objects.subtree_of(committee.unit).filter(pk=agency.pk).exists()
-    ):
+    if agency is not None and not Unit.objects.subtree_of(committee.unit).filter(pk=agency.pk).exists():
         raise ValidationError(
-            {
-                "standing_agency": _("Cơ quan thường trực phải thuộc %(unit)s.")
-                % {"unit": committee.unit.name}
-            }
+            {"standing_agency": _("Cơ quan thường trực phải thuộc %(unit)s.") % {"unit": committee.unit.name}}
         )
 
 
@@ -256,8 +234,7 @@ def update_committee(*, actor: User, committee: Committee, **fields: Any) -> Com
     }
     if set(fields) - allowed:
         raise ValidationError(
-            _("Không thể sửa các trường: %(fields)s.")
-            % {"fields": ", ".join(sorted(set(fields) - allowed))}
+            _("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(set(fields) - allowed))}
         )
     before = audit.snapshot(committee)
     for name, value in fields.items():
@@ -278,18 +255,12 @@ def update_committee(*, actor: User, committee: Committee, **fields: Any) -> Com
 
 
 @transaction.atomic
-def create_group(
-    *, actor: User, committee: Committee, kind: str, name: str
-) -> CommitteeGroup:
+def create_group(*, actor: User, committee: Committee, kind: str, name: str) -> CommitteeGroup:
     require_role(actor, committee.unit, EDITOR)
     if kind not in GroupKind.values:
-        raise ValidationError(
-            {"kind": _("Loại tổ, nhóm “%(value)s” không hợp lệ.") % {"value": kind}}
-        )
+        raise ValidationError({"kind": _("Loại tổ, nhóm “%(value)s” không hợp lệ.") % {"value": kind}})
     if committee.groups.filter(name=name.strip()).exists():
-        raise ValidationError(
-            {"name": _("Ban Chỉ đạo đã có tổ, nhóm “%(name)s”.") % {"name": name}}
-        )
+        raise ValidationError({"name": _("Ban Chỉ đạo đã có tổ, nhóm “%(name)s”.") % {"name": name}})
     group = CommitteeGroup(committee=committee, kind=kind, name=name.strip())
     _full_clean(group)
     group.save()
@@ -346,8 +317,7 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     allowed = {"full_name", "titles", "agency", "email", "phone", "note"}
     if set(fields) - allowed:
         raise ValidationError(
-            _("Không thể sửa các trường: %(fields)s.")
-            % {"fields": ", ".join(sorted(set(fields) - allowed))}
+            _("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(set(fields) - allowed))}
         )
     before = audit.snapshot(person)
     for name, value in fields.items():
@@ -371,20 +341,10 @@ def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
 
 def _validate_membership(membership: Membership) -> None:
     if membership.role not in Role.values:
-        raise ValidationError(
-            {
-                "role": _("Vai trò “%(value)s” không hợp lệ.")
-                % {"value": membership.role}
-            }
-        )
+        raise ValidationError({"role": _("Vai trò “%(value)s” không hợp lệ.") % {"value": membership.role}})
     if membership.end_date is not None and membership.end_date < membership.start_date:
-        raise ValidationError(
-            {"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")}
-        )
-    if (
-        membership.group is not None
-        and membership.group.committee_id != membership.committee_id
-    ):
+        raise ValidationError({"end_date": _("Ngày kết thúc không được trước ngày bắt đầu.")})
+    if membership.group is not None and membership.group.committee_id != membership.committee_id:
         raise ValidationError({"group": _("Tổ, nhóm này không thuộc Ban Chỉ đạo.")})
     overlapping = Membership.objects.filter(
         committee_id=membership.committee_id,
@@ -397,9 +357,7 @@ def _validate_membership(membership: Membership) -> None:
         if other.end_date is None or other.end_date >= membership.start_date:
             raise ValidationError(
                 {
-                    "person": _(
-                        "%(person)s đã giữ vai trò %(role)s trong khoảng thời gian này."
-                    )
+                    "person": _("%(person)s đã giữ vai trò %(role)s trong khoảng thời gian này.")
                     % {
                         "person": membership.person.full_name,
                         "role": membership.get_role_display(),
@@ -449,9 +407,7 @@ def appoint_member(
 
 
 @transaction.atomic
-def end_membership(
-    *, actor: User, membership: Membership, end_date: dt.date, end_decision: str = ""
-) -> Membership:
+def end_membership(*, actor: User, membership: Membership, end_date: dt.date, end_decision: str = "") -> Membership:
     """Close a seat on `end_date` (the last day served); the row stays as history."""
     require_role(actor, membership.committee.unit, EDITOR)
     if membership.end_date is not None and membership.end_date < end_date:
@@ -507,24 +463,19 @@ def reshuffle_committee(
     for membership in ending:
         if membership.committee_id != committee.pk:
             raise ValidationError(
-                _("Thành viên %(person)s không thuộc Ban Chỉ đạo này.")
-                % {"person": membership.person}
+                _("Thành viên %(person)s không thuộc Ban Chỉ đạo này.") % {"person": membership.person}
             )
         if membership.start_date > last_day:
             raise ValidationError(
                 {
-                    "end_date": _(
-                        "%(person)s bắt đầu từ %(day)s, không thể thôi trước ngày đó."
-                    )
+                    "end_date": _("%(person)s bắt đầu từ %(day)s, không thể thôi trước ngày đó.")
                     % {
                         "person": membership.person.full_name,
                         "day": membership.start_date.strftime("%d/%m/%Y"),
                     }
                 }
             )
-        end_membership(
-            actor=actor, membership=membership, end_date=last_day, end_decision=decision
-        )
+        end_membership(actor=actor, membership=membership, end_date=last_day, end_decision=decision)
     created = [
         appoint_member(
             actor=actor,

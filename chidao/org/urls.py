@@ -20,12 +20,8 @@ urlpatterns = [
         name="committee_history",
     ),
     path("committees/<int:pk>/groups/new/", views.group_create, name="group_create"),
-    path(
-        "committees/<int:pk>/members/new/", views.member_appoint, name="member_appoint"
-    ),
-    path(
-        "committees/<int:pk>/members/import/", views.member_import, name="member_import"
-    ),
+    path("committees/<int:pk>/members/new/", views.member_appoint, name="member_appoint"),
+    path("committees/<int:pk>/members/import/", views.member_import, name="member_import"),
     path(
         "committees/<int:pk>/reshuffle/",
         views.committee_reshuffle,

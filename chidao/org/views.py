@@ -62,14 +62,10 @@ def home(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch_unit(request: AuthedRequest) -> HttpResponse:
-    unit = get_visible_or_404(
-        Unit.objects.all(), request.user, pk=request.POST.get("unit")
-    )
+    unit = get_visible_or_404(Unit.objects.all(), request.user, pk=request.POST.get("unit"))
     request.session[queries.SESSION_KEY] = unit.pk
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}
-    ):
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = unit.get_absolute_url()
     messages.info(request, _("Đang làm việc tại: %(unit)s") % {"unit": unit.name})
     return redirect(next_url)
@@ -89,9 +85,7 @@ def unit_list(request: AuthedRequest) -> HttpResponse:
     include_history = request.GET.get("history") == "1"
     page = _page(
         request,
-        queries.units_for(
-            request.user, text=text, include_history=include_history
-        ).select_related("parent"),
+        queries.units_for(request.user, text=text, include_history=include_history).select_related("parent"),
     )
     return render(
         request,
@@ -107,14 +101,10 @@ def unit_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    unit = get_visible_or_404(
-        Unit.objects.select_related("parent", "successor"), request.user, pk=pk
-    )
+    unit = get_visible_or_404(Unit.objects.select_related("parent", "successor"), request.user, pk=pk)
     text = request.GET.get("q", "").strip()
     include_history = request.GET.get("history") == "1"
-    children = queries.units_for(
-        request.user, parent=unit, text=text, include_history=include_history
-    )
+    children = queries.units_for(request.user, parent=unit, text=text, include_history=include_history)
     context = {
         "unit": unit,
         "crumbs": queries.ancestors(unit, request.user)[:-1],
@@ -124,14 +114,10 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "history": include_history,
         "querystring_base": _querystring_without_page(request),
         "committees": queries.committees_for(request.user).filter(unit=unit),
-        "predecessors": Unit.objects.visible_to(request.user)
-        .filter(successor=unit)
-        .order_by("name")[:200],
+        "predecessors": Unit.objects.visible_to(request.user).filter(successor=unit).order_by("name")[:200],
         "can_edit": has_role(request.user, unit, EDITOR),
     }
-    template = (
-        "org/unit_detail.html#children" if request.htmx else "org/unit_detail.html"
-    )
+    template = "org/unit_detail.html#children" if request.htmx else "org/unit_detail.html"
     return render(request, template, context)
 
 
@@ -141,9 +127,7 @@ def agency_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = org_forms.AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.create_unit(
-                actor=request.user, parent=parent, **form.cleaned_data
-            )
+            unit = services.create_unit(actor=request.user, parent=parent, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -154,8 +138,7 @@ def agency_create(request: AuthedRequest, pk: int) -> HttpResponse:
         "org/form_page.html",
         {
             "form": form,
-            "title": _("Thêm cơ quan, đơn vị trực thuộc %(unit)s")
-            % {"unit": parent.name},
+            "title": _("Thêm cơ quan, đơn vị trực thuộc %(unit)s") % {"unit": parent.name},
             "crumbs": queries.ancestors(parent, request.user),
             "cancel_url": parent.get_absolute_url(),
         },
@@ -165,10 +148,7 @@ def agency_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.all(), request.user, pk=pk)
-    initial = {
-        f: getattr(unit, f)
-        for f in ("name", "code", "valid_from", "valid_until", "note")
-    }
+    initial = {f: getattr(unit, f) for f in ("name", "code", "valid_from", "valid_until", "note")}
     form = org_forms.UnitEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,9 +185,7 @@ def committee_list(request: AuthedRequest) -> HttpResponse:
         "querystring_base": _querystring_without_page(request),
     }
     context["can_create"] = unit is not None and has_role(request.user, unit, EDITOR)
-    template = (
-        "org/committee_list.html#rows" if request.htmx else "org/committee_list.html"
-    )
+    template = "org/committee_list.html#rows" if request.htmx else "org/committee_list.html"
     return render(request, template, context)
 
 
@@ -236,20 +214,14 @@ def committee_create(request: AuthedRequest) -> HttpResponse:
     )
     if unit is None:
         raise Http404(_("Không tìm thấy."))
-    form = org_forms.CommitteeForm(
-        request.POST or None, agencies=queries.agency_choices(request.user, unit)
-    )
+    form = org_forms.CommitteeForm(request.POST or None, agencies=queries.agency_choices(request.user, unit))
     if request.method == "POST" and form.is_valid():
         try:
-            committee = services.create_committee(
-                actor=request.user, unit=unit, **form.cleaned_data
-            )
+            committee = services.create_committee(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(
-                request, _("Đã thành lập %(name)s.") % {"name": committee.name}
-            )
+            messages.success(request, _("Đã thành lập %(name)s.") % {"name": committee.name})
             return redirect(committee)
     return _committee_form_page(
         request,
@@ -261,9 +233,7 @@ def committee_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _get_committee(request: AuthedRequest, pk: int) -> Committee:
-    return get_visible_or_404(
-        Committee.objects.select_related("unit", "standing_agency"), request.user, pk=pk
-    )
+    return get_visible_or_404(Committee.objects.select_related("unit", "standing_agency"), request.user, pk=pk)
 
 
 @login_required
@@ -301,9 +271,7 @@ def committee_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_committee(
-                actor=request.user, committee=committee, **form.cleaned_data
-            )
+            services.update_committee(actor=request.user, committee=committee, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -338,9 +306,7 @@ def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = org_forms.GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_group(
-                actor=request.user, committee=committee, **form.cleaned_data
-            )
+            services.create_group(actor=request.user, committee=committee, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -366,9 +332,7 @@ def member_appoint(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.appoint_member(
-                actor=request.user, committee=committee, **form.cleaned_data
-            )
+            services.appoint_member(actor=request.user, committee=committee, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -394,14 +358,10 @@ def membership_end(request: AuthedRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     committee = membership.committee
-    form = org_forms.EndMembershipForm(
-        request.POST or None, initial={"end_date": timezone.localdate()}
-    )
+    form = org_forms.EndMembershipForm(request.POST or None, initial={"end_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_membership(
-                actor=request.user, membership=membership, **form.cleaned_data
-            )
+            services.end_membership(actor=request.user, membership=membership, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -430,15 +390,8 @@ def committee_reshuffle(request: AuthedRequest, pk: int) -> HttpResponse:
     people = queries.people_choices(request.user, committee.unit)
     groups = committee.groups.all()
     data = request.POST or None
-    form = org_forms.ReshuffleForm(
-        data, current=current, initial={"effective_date": timezone.localdate()}
-    )
-    rows = [
-        org_forms.AppointmentRowForm(
-            data, prefix=f"row{i}", people=people, groups=groups
-        )
-        for i in range(ROWS)
-    ]
+    form = org_forms.ReshuffleForm(data, current=current, initial={"effective_date": timezone.localdate()})
+    rows = [org_forms.AppointmentRowForm(data, prefix=f"row{i}", people=people, groups=groups) for i in range(ROWS)]
     if request.method == "POST" and form.is_valid() and all(r.is_valid() for r in rows):
         appointments = [
             services.Appointment(
@@ -493,15 +446,12 @@ def member_import(request: AuthedRequest, pk: int) -> HttpResponse:
             row_errors = exc.errors
             form.add_error(
                 "file",
-                _("Tệp có %(n)s lỗi; chưa có dữ liệu nào được lưu.")
-                % {"n": len(exc.errors)},
+                _("Tệp có %(n)s lỗi; chưa có dữ liệu nào được lưu.") % {"n": len(exc.errors)},
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(
-                request, _("Đã nhập %(n)s thành viên.") % {"n": len(created)}
-            )
+            messages.success(request, _("Đã nhập %(n)s thành viên.") % {"n": len(created)})
             return redirect(committee)
     return render(
         request,
@@ -539,14 +489,10 @@ def person_create(request: AuthedRequest) -> HttpResponse:
     unit = queries.current_unit_for(request)
     if unit is None:
         raise Http404(_("Không tìm thấy."))
-    form = org_forms.PersonForm(
-        request.POST or None, agencies=queries.agency_choices(request.user, unit)
-    )
+    form = org_forms.PersonForm(request.POST or None, agencies=queries.agency_choices(request.user, unit))
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.create_person(
-                actor=request.user, unit=unit, **form.cleaned_data
-            )
+            person = services.create_person(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -566,9 +512,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(
-        Person.objects.select_related("unit", "agency"), request.user, pk=pk
-    )
+    person = get_visible_or_404(Person.objects.select_related("unit", "agency"), request.user, pk=pk)
     return render(
         request,
         "org/person_detail.html",
@@ -583,9 +527,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(
-        Person.objects.select_related("unit"), request.user, pk=pk
-    )
+    person = get_visible_or_404(Person.objects.select_related("unit"), request.user, pk=pk)
     fields = ("full_name", "titles", "agency", "email", "phone", "note")
     form = org_forms.PersonForm(
         request.POST or None,
@@ -594,9 +536,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(
-                actor=request.user, person=person, **form.cleaned_data
-            )
+            services.update_person(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -59,9 +59,7 @@ class PageProblems:
 
     def csp_violations(self, page: Page) -> list[str]:
         recorded: list[str] = page.evaluate("window.__cspViolations || []")
-        return recorded + [
-            m for m in self.console_errors if "Content Security Policy" in m
-        ]
+        return recorded + [m for m in self.console_errors if "Content Security Policy" in m]
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +72,7 @@ def playwright_instance() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-    )
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     yield browser
     browser.close()
 

@@ -53,9 +53,7 @@ def committees(world: World) -> Committees:
         founding_decision="Quyết định số 12-QĐ/TU",
         founded_on=dt.date(2025, 7, 10),
     )
-    group = services.create_group(
-        actor=actor, committee=city, kind=GroupKind.SECRETARIAT, name=GROUP
-    )
+    group = services.create_group(actor=actor, committee=city, kind=GroupKind.SECRETARIAT, name=GROUP)
     seats = [
         (HEAD, "Phó Bí thư Thường trực Thành ủy", Role.HEAD, None),
         (
@@ -73,9 +71,7 @@ def committees(world: World) -> Committees:
         ),
     ]
     for full_name, titles, role, in_group in seats:
-        person = services.create_person(
-            actor=actor, unit=world.province_a, full_name=full_name, titles=titles
-        )
+        person = services.create_person(actor=actor, unit=world.province_a, full_name=full_name, titles=titles)
         services.appoint_member(
             actor=actor,
             committee=city,
@@ -85,9 +81,7 @@ def committees(world: World) -> Committees:
             start_date=dt.date(2025, 7, 15),
             decision="Quyết định số 15-QĐ/TU",
         )
-    ward = services.create_committee(
-        actor=actor, unit=world.commune_b, name=WARD_COMMITTEE
-    )
+    ward = services.create_committee(actor=actor, unit=world.commune_b, name=WARD_COMMITTEE)
     return Committees(city=city, ward=ward)
 
 
@@ -105,9 +99,7 @@ def sign_in(page: Page, user: User, screenshots: Path | None = None) -> None:
         expect(page.locator("h1")).to_have_text("Xác thực hai lớp")
         if screenshots is not None:
             page.screenshot(path=screenshots / "otp-verify.png", full_page=True)
-        code = totp(
-            device.bin_key, step=device.step, t0=device.t0, digits=device.digits
-        )
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
         page.fill("input[name=token]", f"{code:0{device.digits}d}")
         page.get_by_role("button", name="Xác nhận").click()
     page.wait_for_url(lambda url: "/account/" not in url)
@@ -117,21 +109,15 @@ def switch_unit(page: Page, unit_name: str) -> None:
     with page.expect_navigation():
         page.select_option("#unit-switcher", label=unit_name)
     expect(page.locator("#unit-switcher option:checked")).to_have_text(unit_name)
-    expect(page.get_by_role("status")).to_contain_text(
-        f"Đang làm việc tại: {unit_name}"
-    )
+    expect(page.get_by_role("status")).to_contain_text(f"Đang làm việc tại: {unit_name}")
 
 
 def assert_styled(page: Page) -> None:
     """Bootstrap and our stylesheet were served and applied."""
-    sheets = page.evaluate(
-        "[...document.styleSheets].map(s => [s.href, s.cssRules.length])"
-    )
+    sheets = page.evaluate("[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
     loaded = {href.rsplit("/", 1)[-1]: rules for href, rules in sheets}
     assert loaded.get("bootstrap.min.css", 0) > 100, f"Bootstrap did not load: {sheets}"
-    assert loaded.get("chidao.css", 0) > 0, (
-        f"/static/chidao/chidao.css did not load: {sheets}"
-    )
+    assert loaded.get("chidao.css", 0) > 0, f"/static/chidao/chidao.css did not load: {sheets}"
     navbar = page.locator("nav.navbar")
     # Bootstrap's .navbar is a flex box; the colour comes from our .bg-chidao.
     assert navbar.evaluate("e => getComputedStyle(e).display") == "flex"
@@ -174,9 +160,7 @@ def test_admin_signs_in_switches_unit_and_reads_org_chart(
     switch_unit(page, "Thành phố Đà Nẵng")
     expect(page.locator("main h1")).to_have_text("Thành phố Đà Nẵng")
 
-    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
-        "link", name="Ban Chỉ đạo"
-    ).click()
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Ban Chỉ đạo").click()
     page.wait_for_url(re.compile(r"/committees/$"))
     expect(page.locator("main h1")).to_contain_text("thuộc Thành phố Đà Nẵng")
     page.get_by_role("link", name=CITY_COMMITTEE).click()
@@ -188,13 +172,11 @@ def test_admin_signs_in_switches_unit_and_reads_org_chart(
     expect(head_seat).to_have_count(1)
     expect(head_seat.locator(".badge-role")).to_have_text("Trưởng ban")
     expect(head_seat).to_have_class(re.compile(r"card-leader"))
-    expect(
-        chart.locator(".seat", has_text=STANDING_DEPUTY).locator(".badge-role")
-    ).to_have_text("Phó Trưởng ban Thường trực")
+    expect(chart.locator(".seat", has_text=STANDING_DEPUTY).locator(".badge-role")).to_have_text(
+        "Phó Trưởng ban Thường trực"
+    )
     expect(chart.locator("h3", has_text=GROUP)).to_be_visible()
-    expect(
-        chart.locator(".seat", has_text=GROUP_MEMBER).locator(".badge-role")
-    ).to_have_text("Thành viên Tổ giúp việc")
+    expect(chart.locator(".seat", has_text=GROUP_MEMBER).locator(".badge-role")).to_have_text("Thành viên Tổ giúp việc")
     expect(chart.locator("h2")).to_contain_text("4 người")
     assert_styled(page)
     page.screenshot(path=artifacts / "org-chart.png", full_page=True)

@@ -45,19 +45,13 @@ def test_create_person_and_appoint_through_api(world, committee, as_user):
     )
     assert seat.status_code == 201
     assert seat.json()["role_label"] == "Trưởng ban"
-    composition = client.get(
-        f"/api/committees/{committee.pk}/composition", {"on": "2024-06-01"}
-    ).json()
-    assert [m["person_name"] for m in composition["memberships"]] == [
-        "Đoàn Ngọc Hùng Anh"
-    ]
+    composition = client.get(f"/api/committees/{committee.pk}/composition", {"on": "2024-06-01"}).json()
+    assert [m["person_name"] for m in composition["memberships"]] == ["Đoàn Ngọc Hùng Anh"]
 
 
 def test_api_validation_errors_are_422_keyed_by_field(world, committee, as_user):
     client = as_user(world.province_admin)
-    person = services.create_person(
-        actor=world.province_admin, unit=world.province_a, full_name="X Y"
-    )
+    person = services.create_person(actor=world.province_admin, unit=world.province_a, full_name="X Y")
     response = _post(
         client,
         f"/api/committees/{committee.pk}/memberships",
@@ -69,9 +63,7 @@ def test_api_validation_errors_are_422_keyed_by_field(world, committee, as_user)
         },
     )
     assert response.status_code == 422
-    assert response.json()["detail"]["end_date"] == [
-        "Ngày kết thúc không được trước ngày bắt đầu."
-    ]
+    assert response.json()["detail"]["end_date"] == ["Ngày kết thúc không được trước ngày bắt đầu."]
     assert not Membership.objects.exists()
 
 

@@ -10,15 +10,9 @@ def test_loading_units_builds_the_2025_tree_with_history_and_is_idempotent():
     first = load_administrative_units()
     assert Unit.objects.current().filter(kind=UnitKind.PROVINCE).count() == 34
     assert Unit.objects.current().filter(kind=UnitKind.COMMUNE).count() == 3321
-    assert (
-        Unit.objects.filter(kind=UnitKind.PROVINCE, valid_until__isnull=False).count()
-        == 63
-    )
+    assert Unit.objects.filter(kind=UnitKind.PROVINCE, valid_until__isnull=False).count() == 63
     assert Unit.objects.filter(kind=UnitKind.DISTRICT).count() == 696
-    assert (
-        Unit.objects.filter(kind=UnitKind.COMMUNE, valid_until__isnull=False).count()
-        == 10051
-    )
+    assert Unit.objects.filter(kind=UnitKind.COMMUNE, valid_until__isnull=False).count() == 10051
     assert first.created == Unit.objects.count()
 
     quang_nam = Unit.objects.get(code="OP49")

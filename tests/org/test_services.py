@@ -45,9 +45,7 @@ def test_agency_is_created_under_parent_with_closure_and_audit(world):
         agency.code,
     ]
     assert Unit.objects.subtree_of(world.province_a).filter(pk=agency.pk).exists()
-    assert AuditEntry.objects.filter(
-        action="org.unit.created", target_id=str(agency.pk)
-    ).exists()
+    assert AuditEntry.objects.filter(action="org.unit.created", target_id=str(agency.pk)).exists()
 
 
 def test_duplicate_unit_code_is_refused_and_nothing_changes(world):
@@ -76,9 +74,7 @@ def test_sibling_officer_cannot_create_agency_in_other_commune(world):
 
 def test_viewer_cannot_write(world):
     with pytest.raises(ScopeDenied):
-        services.create_person(
-            actor=world.viewer, unit=world.province_a, full_name="Ai đó"
-        )
+        services.create_person(actor=world.viewer, unit=world.province_a, full_name="Ai đó")
 
 
 def test_membership_ending_before_it_starts_is_refused(world, committee, person):
@@ -125,14 +121,10 @@ def test_overlapping_seat_in_same_role_is_refused(world, committee, person):
         )
 
 
-def test_reshuffle_keeps_history_and_composition_on_past_dates(
-    world, committee, person
-):
+def test_reshuffle_keeps_history_and_composition_on_past_dates(world, committee, person):
     from chidao.org.queries import composition
 
-    other = services.create_person(
-        actor=world.province_admin, unit=world.province_a, full_name="Nguyễn Văn B"
-    )
+    other = services.create_person(actor=world.province_admin, unit=world.province_a, full_name="Nguyễn Văn B")
     old = services.appoint_member(
         actor=world.province_admin,
         committee=committee,
@@ -151,12 +143,8 @@ def test_reshuffle_keeps_history_and_composition_on_past_dates(
     old.refresh_from_db()
     assert old.end_date == D(2024, 6, 30)
     assert old.end_decision == "123-QĐ/TU"
-    assert [
-        m.person.full_name for m in composition(committee, D(2023, 1, 1)).leaders
-    ] == ["Đoàn Ngọc Hùng Anh"]
-    assert [
-        m.person.full_name for m in composition(committee, D(2024, 7, 1)).leaders
-    ] == ["Nguyễn Văn B"]
+    assert [m.person.full_name for m in composition(committee, D(2023, 1, 1)).leaders] == ["Đoàn Ngọc Hùng Anh"]
+    assert [m.person.full_name for m in composition(committee, D(2024, 7, 1)).leaders] == ["Nguyễn Văn B"]
     assert AuditEntry.objects.filter(action="org.committee.reshuffled").count() == 1
 
 
@@ -213,9 +201,13 @@ def test_successor_grant_reaches_pre_reform_units_but_not_siblings(world):
     from chidao.org.models import Committee
     from tests.conftest import make_unit
 
-    old_province = make_unit("OP49", "Tỉnh Quảng Nam", UnitKind.PROVINCE, world.root, valid_until=D(2025, 6, 30), successor=world.province_a)
+    old_province = make_unit(
+        "OP49", "Tỉnh Quảng Nam", UnitKind.PROVINCE, world.root, valid_until=D(2025, 6, 30), successor=world.province_a
+    )
     old_district = make_unit("OD502", "Thành phố Tam Kỳ", UnitKind.DISTRICT, old_province, valid_until=D(2025, 6, 30))
-    committee = services.create_committee(actor=world.system_admin, unit=old_province, name="Ban Chỉ đạo 35 tỉnh Quảng Nam")
+    committee = services.create_committee(
+        actor=world.system_admin, unit=old_province, name="Ban Chỉ đạo 35 tỉnh Quảng Nam"
+    )
     assert Committee.objects.visible_to(world.province_admin).filter(pk=committee.pk).exists()
     assert Unit.objects.visible_to(world.province_admin).filter(pk=old_district.pk).exists()
     assert not Committee.objects.visible_to(world.outsider).filter(pk=committee.pk).exists()

@@ -20,9 +20,7 @@ def committee(world):
         unit=world.province_a,
         name="Ban Chỉ đạo 35 thành phố Đà Nẵng",
     )
-    services.create_group(
-        actor=world.province_admin, committee=c, kind="secretariat", name="Tổ thư ký"
-    )
+    services.create_group(actor=world.province_admin, committee=c, kind="secretariat", name="Tổ thư ký")
     return c
 
 
@@ -35,9 +33,7 @@ def test_home_shows_current_unit_and_committees(world, committee, as_user):
 
 def test_unit_switcher_changes_the_working_unit(world, as_user):
     client = as_user(world.province_admin)
-    response = client.post(
-        reverse("org:switch_unit"), {"unit": world.commune_b.pk, "next": "/"}
-    )
+    response = client.post(reverse("org:switch_unit"), {"unit": world.commune_b.pk, "next": "/"})
     assert response.status_code == 302
     assert "<h1>Phường Thanh Khê</h1>" in client.get("/").content.decode()
 
@@ -63,9 +59,7 @@ def test_creating_agency_through_the_form(world, as_user):
         {"name": "Đảng ủy phường Hải Châu", "agency_type": "party_committee"},
     )
     assert response.status_code == 302
-    assert Unit.objects.filter(
-        name="Đảng ủy phường Hải Châu", parent=world.commune_a
-    ).exists()
+    assert Unit.objects.filter(name="Đảng ủy phường Hải Châu", parent=world.commune_a).exists()
 
 
 def test_duplicate_code_shows_vietnamese_error_on_the_field(world, as_user):
@@ -107,22 +101,14 @@ def test_appoint_then_org_chart_and_history(world, committee, as_user):
     assert response.status_code == 302
     chart = client.get(committee.get_absolute_url()).content.decode()
     assert "Đoàn Ngọc Hùng Anh" in chart and "Trưởng ban" in chart
-    before = client.get(
-        committee.get_absolute_url(), {"on": "2021-12-31"}
-    ).content.decode()
+    before = client.get(committee.get_absolute_url(), {"on": "2021-12-31"}).content.decode()
     assert "Đoàn Ngọc Hùng Anh" not in before
-    history = client.get(
-        reverse("org:committee_history", args=[committee.pk])
-    ).content.decode()
+    history = client.get(reverse("org:committee_history", args=[committee.pk])).content.decode()
     assert "01-QĐ/TU" in history
 
 
-def test_membership_end_before_start_is_shown_and_nothing_saved(
-    world, committee, as_user
-):
-    person = services.create_person(
-        actor=world.province_admin, unit=world.province_a, full_name="Nguyễn Văn B"
-    )
+def test_membership_end_before_start_is_shown_and_nothing_saved(world, committee, as_user):
+    person = services.create_person(actor=world.province_admin, unit=world.province_a, full_name="Nguyễn Văn B")
     m = services.appoint_member(
         actor=world.province_admin,
         committee=committee,
@@ -140,12 +126,8 @@ def test_membership_end_before_start_is_shown_and_nothing_saved(
 
 
 def test_reshuffle_page_ends_and_appoints_under_one_decision(world, committee, as_user):
-    a = services.create_person(
-        actor=world.province_admin, unit=world.province_a, full_name="Người Cũ"
-    )
-    b = services.create_person(
-        actor=world.province_admin, unit=world.province_a, full_name="Người Mới"
-    )
+    a = services.create_person(actor=world.province_admin, unit=world.province_a, full_name="Người Cũ")
+    b = services.create_person(actor=world.province_admin, unit=world.province_a, full_name="Người Mới")
     old = services.appoint_member(
         actor=world.province_admin,
         committee=committee,
@@ -184,9 +166,7 @@ def test_member_import_all_valid_rows_are_saved(world, committee, as_user):
     assert Membership.objects.filter(committee=committee).count() == 2
 
 
-def test_malformed_import_reports_row_and_column_and_saves_nothing(
-    world, committee, as_user
-):
+def test_malformed_import_reports_row_and_column_and_saves_nothing(world, committee, as_user):
     data = "Ho va ten,Vai tro,Tu ngay\nLê Văn C,Ủy viên,01/03/2024\nTrần Thị D,Hoàng đế,31/02/2024\n"
     response = as_user(world.province_admin).post(
         reverse("org:member_import", args=[committee.pk]), {"file": _csv(data)}
@@ -207,9 +187,7 @@ def test_import_refuses_non_spreadsheet(world, committee, as_user):
     assert "Chỉ nhận tệp .xlsx hoặc .csv." in response.content.decode()
 
 
-def test_org_chart_query_count_does_not_grow_with_members(
-    world, committee, as_user, django_assert_max_num_queries
-):
+def test_org_chart_query_count_does_not_grow_with_members(world, committee, as_user, django_assert_max_num_queries):
     client = as_user(world.province_admin)
     for i in range(3):
         p = services.create_person(
@@ -250,11 +228,7 @@ def test_committee_list_is_scoped_to_the_working_unit(world, committee, as_user)
         unit=world.province_b,
         name="Ban Chỉ đạo 35 tỉnh Quảng Ninh",
     )
-    body = (
-        as_user(world.province_admin)
-        .get(reverse("org:committee_list"))
-        .content.decode()
-    )
+    body = as_user(world.province_admin).get(reverse("org:committee_list")).content.decode()
     assert "Ban Chỉ đạo 35 thành phố Đà Nẵng" in body
     assert "Quảng Ninh" not in body
     assert Committee.objects.count() == 2

@@ -16,7 +16,5 @@ class Command(BaseCommand):
         for problem in report.problems:
             self.stderr.write(problem)
         if not report.ok:
-            raise CommandError(
-                f"audit chain BROKEN: {len(report.problems)} problem(s) in {report.checked} entries"
-            )
+            raise CommandError(f"audit chain BROKEN: {len(report.problems)} problem(s) in {report.checked} entries")
         self.stdout.write(f"audit chain OK: {report.checked} entries verified")
