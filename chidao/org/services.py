@@ -12,11 +12,12 @@ Rules enforced here (for the UI and the API alike):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from chidao.audit import services as audit
@@ -44,6 +45,34 @@ EDITOR = "secretariat"
 
 def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
     instance.full_clean(exclude=exclude)
+
+
+def _apply_update[T: models.Model](
+    *,
+    actor: User,
+    instance: T,
+    unit: Unit,
+    fields: dict[str, Any],
+    allowed: set[str],
+    action: str,
+    check: Callable[[T], None] | None = None,
+    exclude: list[str] | None = None,
+) -> T:
+    """Set `fields` (only those `allowed`), validate, save and audit the before/after difference."""
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    before = audit.snapshot(instance)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if check is not None:
+        check(instance)
+    _full_clean(instance, exclude=exclude)
+    instance.save()
+    changes = audit.diff(before, audit.snapshot(instance))
+    if changes:
+        audit.record(actor=actor, action=action, target=instance, unit=unit, changes=changes)
+    return instance
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -138,37 +167,24 @@ def create_unit(
 def update_unit(*, actor: User, unit: Unit, **fields: Any) -> Unit:
     """Change a unit's name, code, agency type, validity, successor or note (not its parent)."""
     require_role(actor, unit, EDITOR)
-    allowed = {
-        "name",
-        "code",
-        "agency_type",
-        "valid_from",
-        "valid_until",
-        "successor",
-        "note",
-    }
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    before = audit.snapshot(unit)
-    for name, value in fields.items():
-        setattr(unit, name, value)
-    if "code" in fields and Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
-        raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": unit.code}})
-    if unit.successor_id is not None and unit.successor_id == unit.pk:
-        raise ValidationError({"successor": _("Đơn vị không thể kế thừa chính nó.")})
-    _full_clean(unit, exclude=["parent"])
-    unit.save()
-    changes = audit.diff(before, audit.snapshot(unit))
-    if changes:
-        audit.record(
-            actor=actor,
-            action="org.unit.updated",
-            target=unit,
-            unit=unit,
-            changes=changes,
-        )
-    return unit
+
+    def check(u: Unit) -> None:
+        if "code" in fields and Unit.objects.filter(code=u.code).exclude(pk=u.pk).exists():
+            raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã tồn tại.") % {"code": u.code}})
+        if u.successor_id is not None and u.successor_id == u.pk:
+            raise ValidationError({"successor": _("Đơn vị không thể kế thừa chính nó.")})
+
+    allowed = {"name", "code", "agency_type", "valid_from", "valid_until", "successor", "note"}
+    return _apply_update(
+        actor=actor,
+        instance=unit,
+        unit=unit,
+        fields=fields,
+        allowed=allowed,
+        action="org.unit.updated",
+        check=check,
+        exclude=["parent"],
+    )
 
 
 # --- committees and groups -------------------------------------------------------------------
@@ -232,26 +248,15 @@ def update_committee(*, actor: User, committee: Committee, **fields: Any) -> Com
         "description",
         "dissolved_on",
     }
-    if set(fields) - allowed:
-        raise ValidationError(
-            _("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(set(fields) - allowed))}
-        )
-    before = audit.snapshot(committee)
-    for name, value in fields.items():
-        setattr(committee, name, value)
-    _check_standing_agency(committee)
-    _full_clean(committee)
-    committee.save()
-    changes = audit.diff(before, audit.snapshot(committee))
-    if changes:
-        audit.record(
-            actor=actor,
-            action="org.committee.updated",
-            target=committee,
-            unit=committee.unit,
-            changes=changes,
-        )
-    return committee
+    return _apply_update(
+        actor=actor,
+        instance=committee,
+        unit=committee.unit,
+        fields=fields,
+        allowed=allowed,
+        action="org.committee.updated",
+        check=_check_standing_agency,
+    )
 
 
 @transaction.atomic
@@ -315,25 +320,9 @@ def create_person(
 def update_person(*, actor: User, person: Person, **fields: Any) -> Person:
     require_role(actor, person.unit, EDITOR)
     allowed = {"full_name", "titles", "agency", "email", "phone", "note"}
-    if set(fields) - allowed:
-        raise ValidationError(
-            _("Không thể sửa các trường: %(fields)s.") % {"fields": ", ".join(sorted(set(fields) - allowed))}
-        )
-    before = audit.snapshot(person)
-    for name, value in fields.items():
-        setattr(person, name, value)
-    _full_clean(person)
-    person.save()
-    changes = audit.diff(before, audit.snapshot(person))
-    if changes:
-        audit.record(
-            actor=actor,
-            action="org.person.updated",
-            target=person,
-            unit=person.unit,
-            changes=changes,
-        )
-    return person
+    return _apply_update(
+        actor=actor, instance=person, unit=person.unit, fields=fields, allowed=allowed, action="org.person.updated"
+    )
 
 
 # --- memberships -----------------------------------------------------------------------------
