@@ -239,6 +239,8 @@ def test_english_translation_is_switchable(world, as_user):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("org:committee_list")).content.decode()
     assert 'lang="en"' in body
+    assert "Steering Committees" in body
+    assert "Tổng quan" not in body
 
 
 def test_every_write_leaves_an_audit_entry_with_request_context(world, as_user):

@@ -1,0 +1,1 @@
+"""Benchmarks: `python bench/run.py --name <name> --scale <small|province|national>` (docs/benchmarks.md)."""
