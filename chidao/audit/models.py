@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chidao.org.scope import ScopedQuerySet
 
@@ -67,7 +68,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("nhật ký thay đổi")
-        verbose_name_plural = _("nhật ký thay đổi")
+        verbose_name_plural = pgettext_lazy("plural", "nhật ký thay đổi")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),

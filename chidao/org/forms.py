@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chidao.forms import DateInput, StyledFormMixin
 from chidao.org.models import (
@@ -93,7 +94,7 @@ class PersonForm(StyledFormMixin, forms.Form):
 
 
 class AppointForm(StyledFormMixin, forms.Form):
-    person = forms.ModelChoiceField(label=_("Cá nhân"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=pgettext_lazy("singular", "Cá nhân"), queryset=Person.objects.none())
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
     group = forms.ModelChoiceField(label=_("Tổ, nhóm"), queryset=CommitteeGroup.objects.none(), required=False)
     position = forms.CharField(
@@ -136,7 +137,9 @@ class ReshuffleForm(StyledFormMixin, forms.Form):
 
 
 class AppointmentRowForm(StyledFormMixin, forms.Form):
-    person = forms.ModelChoiceField(label=_("Cá nhân"), queryset=Person.objects.none(), required=False)
+    person = forms.ModelChoiceField(
+        label=pgettext_lazy("singular", "Cá nhân"), queryset=Person.objects.none(), required=False
+    )
     role = forms.ChoiceField(label=_("Vai trò"), choices=[("", "---------"), *Role.choices], required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=500, required=False)
     group = forms.ModelChoiceField(label=_("Tổ, nhóm"), queryset=CommitteeGroup.objects.none(), required=False)

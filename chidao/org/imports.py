@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chidao.lib.text import fold
@@ -93,7 +94,12 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
-ROLE_BY_LABEL = {fold(str(role.label)): role.value for role in Role} | {role.value: role.value for role in Role}
+def role_by_label() -> dict[str, str]:
+    """Role values by their Vietnamese label (folded) and by value: files carry Vietnamese headers
+    and labels whatever language the importing user has chosen."""
+    with translation.override("vi"):
+        labels = {fold(str(role.label)): role.value for role in Role}
+    return labels | {role.value: role.value for role in Role}
 
 
 @transaction.atomic
@@ -109,6 +115,7 @@ def import_members(*, actor: User, committee: Committee, upload: UploadedFile[An
         raise ImportFailed([_("Tệp có quá %(n)s dòng.") % {"n": MAX_ROWS}])
     subtree = Unit.objects.subtree_of(committee.unit).values("id")
     groups = {fold(g.name): g for g in committee.groups.all()}
+    roles = role_by_label()
     errors: list[str] = []
     parsed: list[tuple[int, dict[str, Any]]] = []
     for number, raw in enumerate(rows[1:], start=2):
@@ -126,7 +133,7 @@ def import_members(*, actor: User, committee: Committee, upload: UploadedFile[An
         if not row["full_name"]:
             err("full_name", _("không được để trống."))
         role_text = fold(str(values.get("role") or ""))
-        row["role"] = ROLE_BY_LABEL.get(role_text)
+        row["role"] = roles.get(role_text)
         if row["role"] is None:
             err(
                 "role",

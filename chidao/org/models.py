@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chidao.lib.text import fold
 from chidao.org.scope import ScopedQuerySet
@@ -104,7 +105,7 @@ class Unit(models.Model):
 
     class Meta:
         verbose_name = _("đơn vị")
-        verbose_name_plural = _("đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị")
         ordering = ["depth", "name"]
         indexes = [
             models.Index(fields=["parent", "kind"]),
@@ -212,7 +213,7 @@ class Committee(models.Model):
 
     class Meta:
         verbose_name = _("ban chỉ đạo")
-        verbose_name_plural = _("ban chỉ đạo")
+        verbose_name_plural = pgettext_lazy("plural", "ban chỉ đạo")
         ordering = ["unit__depth", "name"]
 
     def __str__(self) -> str:
@@ -225,7 +226,7 @@ class Committee(models.Model):
 class GroupKind(models.TextChoices):
     SECRETARIAT = "secretariat", _("Tổ thư ký, tổ giúp việc")
     EXPERTS = "experts", _("Nhóm chuyên gia")
-    COLLABORATORS = "collaborators", _("Cộng tác viên")
+    COLLABORATORS = "collaborators", pgettext_lazy("group", "Cộng tác viên")
     OTHER = "other", _("Nhóm khác")
 
 
@@ -244,7 +245,7 @@ class CommitteeGroup(models.Model):
 
     class Meta:
         verbose_name = _("tổ, nhóm")
-        verbose_name_plural = _("tổ, nhóm")
+        verbose_name_plural = pgettext_lazy("plural", "tổ, nhóm")
         ordering = ["kind", "name"]
         constraints = [models.UniqueConstraint(fields=["committee", "name"], name="committee_group_name_unique")]
 
@@ -298,7 +299,7 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("cá nhân")
-        verbose_name_plural = _("cá nhân")
+        verbose_name_plural = pgettext_lazy("plural", "cá nhân")
         ordering = ["name_folded"]
 
     def __str__(self) -> str:
@@ -377,7 +378,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("thành viên")
-        verbose_name_plural = _("thành viên")
+        verbose_name_plural = pgettext_lazy("plural", "thành viên")
         ordering = ["start_date", "id"]
         indexes = [models.Index(fields=["committee", "start_date", "end_date"])]
         constraints = [

@@ -255,3 +255,12 @@ def test_every_write_leaves_an_audit_entry_with_request_context(world, as_user):
     assert entry.user_agent == "pytest-agent"
     assert entry.path == reverse("org:agency_create", args=[world.commune_a.pk])
     assert entry.changes["name"] == "Chi bộ khu phố 1"
+
+
+def test_member_import_reads_vietnamese_roles_when_the_user_works_in_english(world, committee, as_user):
+    client = as_user(world.province_admin)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    data = "Họ và tên,Vai trò,Từ ngày\nLê Văn C,Trưởng ban,01/03/2024\n"
+    response = client.post(reverse("org:member_import", args=[committee.pk]), {"file": _csv(data)})
+    assert response.status_code == 302
+    assert Membership.objects.get(person__full_name="Lê Văn C").role == Role.HEAD
