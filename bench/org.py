@@ -77,6 +77,24 @@ def run(bench: Bench) -> list[Record]:
         b1(world.commune.pk, world.commune.name),
         b0(anonymous=True),
         b1(world.commune.pk, world.commune.name, anonymous=True),
+        # The issue's target: the tree query itself, served like B1's one-row query.
+        Endpoint(
+            "query_ancestors_commune",
+            f"/bench/ancestors/{world.commune.pk}/",
+            contains=(world.commune.name,),
+            baseline="b1_unit_by_pk",
+            limit=TREE_LIMIT,
+            also=("b1_unit_by_pk_anonymous",),
+        ),
+        Endpoint(
+            "query_subtree_province",
+            f"/bench/subtree/{world.province.pk}/",
+            contains=(world.commune.name,),
+            baseline="b1_unit_by_pk",
+            limit=TREE_LIMIT,
+            also=("b1_unit_by_pk_anonymous",),
+        ),
+        # The same trees through the API (scope check, pagination count, serialisation).
         Endpoint(
             "api_ancestors_commune",
             f"/api/units/{world.commune.pk}/ancestors",

@@ -24,6 +24,10 @@ from chidao.org.scope import get_visible_or_404
 
 router = Router(tags=["org"])
 
+# Lists are serialised from plain rows: pydantic reads dicts several times faster than model
+# instances, which matters for 50-row pages of units.
+UNIT_FIELDS = list(UnitOut.model_fields)
+
 
 @router.get("/units", response=list[UnitOut])
 @paginate(LimitOffsetPagination)
@@ -35,7 +39,9 @@ def list_units(
     history: bool = False,
 ) -> object:
     parent = get_visible_or_404(Unit.objects.all(), request.user, pk=parent_id) if parent_id else None
-    return queries.units_for(request.user, parent=parent, text=q, kind=kind, include_history=history)
+    return queries.units_for(request.user, parent=parent, text=q, kind=kind, include_history=history).values(
+        *UNIT_FIELDS
+    )
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
@@ -47,7 +53,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 @paginate(LimitOffsetPagination)
 def unit_subtree(request: HttpRequest, unit_id: int, history: bool = False) -> object:
     unit = get_visible_or_404(Unit.objects.all(), request.user, pk=unit_id)
-    return queries.subtree(request.user, unit, include_history=history).order_by("depth", "name")
+    return queries.subtree(request.user, unit, include_history=history).order_by("depth", "name").values(*UNIT_FIELDS)
 
 
 @router.get("/units/{unit_id}/ancestors", response=list[UnitOut])
