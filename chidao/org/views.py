@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from chidao.org import forms as org_forms
 from chidao.org import imports, queries, services
 from chidao.org.models import Committee, Membership, Person, Unit
 from chidao.org.scope import get_visible_or_404, has_role
+from chidao.pages import form_page
 
 EDITOR = "secretariat"
 
@@ -124,24 +126,12 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def agency_create(request: AuthedRequest, pk: int) -> HttpResponse:
     parent = get_visible_or_404(Unit.objects.all(), request.user, pk=pk)
-    form = org_forms.AgencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.create_unit(actor=request.user, parent=parent, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm %(unit)s.") % {"unit": unit.name})
-            return redirect(unit)
-    return render(
+    return form_page(
         request,
-        "org/form_page.html",
-        {
-            "form": form,
-            "title": _("Thêm cơ quan, đơn vị trực thuộc %(unit)s") % {"unit": parent.name},
-            "crumbs": queries.ancestors(parent, request.user),
-            "cancel_url": parent.get_absolute_url(),
-        },
+        org_forms.AgencyForm(request.POST or None),
+        save=lambda data: services.create_unit(actor=request.user, parent=parent, **data),
+        message=lambda unit: _("Đã thêm %(unit)s.") % {"unit": unit.name},
+        context=_form_context(request, _("Thêm cơ quan, đơn vị trực thuộc %(unit)s") % {"unit": parent.name}, parent),
     )
 
 
@@ -149,59 +139,47 @@ def agency_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_visible_or_404(Unit.objects.all(), request.user, pk=pk)
     initial = {f: getattr(unit, f) for f in ("name", "code", "valid_from", "valid_until", "note")}
-    form = org_forms.UnitEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_unit(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thay đổi."))
-            return redirect(unit)
-    return render(
+    return form_page(
         request,
-        "org/form_page.html",
-        {
-            "form": form,
-            "title": _("Sửa %(unit)s") % {"unit": unit.name},
-            "crumbs": queries.ancestors(unit, request.user),
-            "cancel_url": unit.get_absolute_url(),
-        },
+        org_forms.UnitEditForm(request.POST or None, initial=initial),
+        save=lambda data: services.update_unit(actor=request.user, unit=unit, **data),
+        message=lambda _unit: _("Đã lưu thay đổi."),
+        context=_form_context(request, _("Sửa %(unit)s") % {"unit": unit.name}, unit),
     )
 
 
 # --- committees ------------------------------------------------------------------------------
 
 
-@login_required
-def committee_list(request: AuthedRequest) -> HttpResponse:
+def _searchable_list(request: AuthedRequest, template: str, search: Callable[[Unit | None, str], Any]) -> HttpResponse:
+    """A list under the working unit with a search box; htmx requests get only the #rows region."""
     unit = queries.current_unit_for(request)
     text = request.GET.get("q", "").strip()
-    qs = queries.committees_for(request.user, under=unit, text=text)
     context = {
-        "page_obj": _page(request, qs),
+        "page_obj": _page(request, search(unit, text)),
         "q": text,
         "unit": unit,
         "querystring_base": _querystring_without_page(request),
+        "can_create": unit is not None and has_role(request.user, unit, EDITOR),
     }
-    context["can_create"] = unit is not None and has_role(request.user, unit, EDITOR)
-    template = "org/committee_list.html#rows" if request.htmx else "org/committee_list.html"
-    return render(request, template, context)
+    return render(request, f"{template}#rows" if request.htmx else template, context)
 
 
-def _committee_form_page(
-    request: AuthedRequest, form: forms.Form, title: str, unit: Unit, cancel_url: str
-) -> HttpResponse:
-    return render(
+@login_required
+def committee_list(request: AuthedRequest) -> HttpResponse:
+    return _searchable_list(
         request,
-        "org/form_page.html",
-        {
-            "form": form,
-            "title": title,
-            "crumbs": queries.ancestors(unit, request.user),
-            "cancel_url": cancel_url,
-        },
+        "org/committee_list.html",
+        lambda unit, text: queries.committees_for(request.user, under=unit, text=text),
     )
+
+
+def _form_context(request: AuthedRequest, title: str, unit: Unit, cancel_url: str = "") -> dict[str, Any]:
+    return {
+        "title": title,
+        "crumbs": queries.ancestors(unit, request.user),
+        "cancel_url": cancel_url or unit.get_absolute_url(),
+    }
 
 
 @login_required
@@ -214,22 +192,17 @@ def committee_create(request: AuthedRequest) -> HttpResponse:
     )
     if unit is None:
         raise Http404(_("Không tìm thấy."))
-    form = org_forms.CommitteeForm(request.POST or None, agencies=queries.agency_choices(request.user, unit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            committee = services.create_committee(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thành lập %(name)s.") % {"name": committee.name})
-            return redirect(committee)
-    return _committee_form_page(
+    return form_page(
         request,
-        form,
-        _("Thêm Ban Chỉ đạo tại %(unit)s") % {"unit": unit.name},
-        unit,
-        unit.get_absolute_url(),
+        org_forms.CommitteeForm(request.POST or None, agencies=queries.agency_choices(request.user, unit)),
+        save=lambda data: services.create_committee(actor=request.user, unit=unit, **data),
+        message=lambda committee: _("Đã thành lập %(name)s.") % {"name": committee.name},
+        context=_form_context(request, _("Thêm Ban Chỉ đạo tại %(unit)s") % {"unit": unit.name}, unit),
     )
+
+
+def _committee_context(request: AuthedRequest, committee: Committee, title: str) -> dict[str, Any]:
+    return _form_context(request, title, committee.unit, committee.get_absolute_url())
 
 
 def _get_committee(request: AuthedRequest, pk: int) -> Committee:
@@ -269,20 +242,12 @@ def committee_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         agencies=queries.agency_choices(request.user, committee.unit),
         editing=True,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_committee(actor=request.user, committee=committee, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thay đổi."))
-            return redirect(committee)
-    return _committee_form_page(
+    return form_page(
         request,
         form,
-        _("Sửa %(name)s") % {"name": committee.name},
-        committee.unit,
-        committee.get_absolute_url(),
+        save=lambda data: services.update_committee(actor=request.user, committee=committee, **data),
+        message=lambda _c: _("Đã lưu thay đổi."),
+        context=_committee_context(request, committee, _("Sửa %(name)s") % {"name": committee.name}),
     )
 
 
@@ -303,21 +268,13 @@ def committee_history(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = _get_committee(request, pk)
-    form = org_forms.GroupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_group(actor=request.user, committee=committee, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm tổ, nhóm."))
-            return redirect(committee)
-    return _committee_form_page(
+    return form_page(
         request,
-        form,
-        _("Thêm tổ, nhóm — %(name)s") % {"name": committee},
-        committee.unit,
-        committee.get_absolute_url(),
+        org_forms.GroupForm(request.POST or None),
+        save=lambda data: services.create_group(actor=request.user, committee=committee, **data),
+        message=lambda _g: _("Đã thêm tổ, nhóm."),
+        context=_committee_context(request, committee, _("Thêm tổ, nhóm — %(name)s") % {"name": committee}),
+        then=lambda _g: committee,
     )
 
 
@@ -330,52 +287,27 @@ def member_appoint(request: AuthedRequest, pk: int) -> HttpResponse:
         people=queries.people_choices(request.user, committee.unit),
         groups=committee.groups.all(),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appoint_member(actor=request.user, committee=committee, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã phân công %(person)s.") % {"person": form.cleaned_data["person"]},
-            )
-            return redirect(committee)
-    return _committee_form_page(
+    return form_page(
         request,
         form,
-        _("Phân công thành viên — %(name)s") % {"name": committee},
-        committee.unit,
-        committee.get_absolute_url(),
+        save=lambda data: services.appoint_member(actor=request.user, committee=committee, **data),
+        message=lambda m: _("Đã phân công %(person)s.") % {"person": m.person},
+        context=_committee_context(request, committee, _("Phân công thành viên — %(name)s") % {"name": committee}),
+        then=lambda _m: committee,
     )
 
 
 @login_required
 def membership_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    membership = get_visible_or_404(
-        Membership.objects.select_related("committee__unit", "person"),
-        request.user,
-        pk=pk,
-    )
+    membership = get_visible_or_404(Membership.objects.select_related("committee__unit", "person"), request.user, pk=pk)
     committee = membership.committee
-    form = org_forms.EndMembershipForm(request.POST or None, initial={"end_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_membership(actor=request.user, membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(person)s đã thôi tham gia.") % {"person": membership.person},
-            )
-            return redirect(committee)
-    return _committee_form_page(
+    return form_page(
         request,
-        form,
-        _("Thôi tham gia: %(m)s") % {"m": membership},
-        committee.unit,
-        committee.get_absolute_url(),
+        org_forms.EndMembershipForm(request.POST or None, initial={"end_date": timezone.localdate()}),
+        save=lambda data: services.end_membership(actor=request.user, membership=membership, **data),
+        message=lambda m: _("%(person)s đã thôi tham gia.") % {"person": m.person},
+        context=_committee_context(request, committee, _("Thôi tham gia: %(m)s") % {"m": membership}),
+        then=lambda _m: committee,
     )
 
 
@@ -470,18 +402,9 @@ def member_import(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
-    unit = queries.current_unit_for(request)
-    text = request.GET.get("q", "").strip()
-    qs = queries.people_for(request.user, under=unit, text=text)
-    context = {
-        "page_obj": _page(request, qs),
-        "q": text,
-        "unit": unit,
-        "querystring_base": _querystring_without_page(request),
-    }
-    context["can_create"] = unit is not None and has_role(request.user, unit, EDITOR)
-    template = "org/person_list.html#rows" if request.htmx else "org/person_list.html"
-    return render(request, template, context)
+    return _searchable_list(
+        request, "org/person_list.html", lambda unit, text: queries.people_for(request.user, under=unit, text=text)
+    )
 
 
 @login_required
@@ -489,24 +412,14 @@ def person_create(request: AuthedRequest) -> HttpResponse:
     unit = queries.current_unit_for(request)
     if unit is None:
         raise Http404(_("Không tìm thấy."))
-    form = org_forms.PersonForm(request.POST or None, agencies=queries.agency_choices(request.user, unit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.create_person(actor=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm %(person)s.") % {"person": person})
-            return redirect(person)
-    return render(
+    return form_page(
         request,
-        "org/form_page.html",
-        {
-            "form": form,
-            "title": _("Thêm cá nhân tại %(unit)s") % {"unit": unit.name},
-            "crumbs": queries.ancestors(unit, request.user),
-            "cancel_url": "/people/",
-        },
+        org_forms.PersonForm(request.POST or None, agencies=queries.agency_choices(request.user, unit)),
+        save=lambda data: services.create_person(actor=request.user, unit=unit, **data),
+        message=lambda person: _("Đã thêm %(person)s.") % {"person": person},
+        context=_form_context(
+            request, _("Thêm cá nhân tại %(unit)s") % {"unit": unit.name}, unit, reverse("org:person_list")
+        ),
     )
 
 
@@ -534,21 +447,12 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         initial={f: getattr(person, f) for f in fields},
         agencies=queries.agency_choices(request.user, person.unit),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_person(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thay đổi."))
-            return redirect(person)
-    return render(
+    return form_page(
         request,
-        "org/form_page.html",
-        {
-            "form": form,
-            "title": _("Sửa %(person)s") % {"person": person},
-            "crumbs": queries.ancestors(person.unit, request.user),
-            "cancel_url": person.get_absolute_url(),
-        },
+        form,
+        save=lambda data: services.update_person(actor=request.user, person=person, **data),
+        message=lambda _p: _("Đã lưu thay đổi."),
+        context=_form_context(
+            request, _("Sửa %(person)s") % {"person": person}, person.unit, person.get_absolute_url()
+        ),
     )
