@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "chidao.accounts",
     "chidao.org",
     "chidao.audit",
+    "chidao.reporting",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("chidao.org.urls")),
     path("account/", include("chidao.accounts.urls")),
     path("audit/", include("chidao.audit.urls")),
+    path("reporting/", include("chidao.reporting.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -83,6 +83,10 @@ class World:
 
 @pytest.fixture
 def world(db: Any) -> World:
+    return _world()
+
+
+def _world() -> World:
     root = make_unit("VN", "Việt Nam", UnitKind.NATIONAL)
     pa = make_unit(
         "P48",

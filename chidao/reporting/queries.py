@@ -1,0 +1,284 @@
+"""Reads of periodic reporting: what a unit owes, completeness, aggregates, drill-down, verify.
+
+Reports, values and aggregates are read through `.visible_to(user)`; forms and indicators are
+catalogue data visible to the owner's subtree and the units above it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from chidao.org.models import Unit, UnitQuerySet
+from chidao.reporting.models import (
+    Aggregate,
+    Assignment,
+    DataValue,
+    Indicator,
+    Period,
+    Report,
+    ReportForm,
+    ReportQuerySet,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from chidao.accounts.models import User
+
+    AnyUser = User | AnonymousUser
+
+
+def existed_during(qs: UnitQuerySet, period: Period) -> UnitQuerySet:
+    """Units that existed at some time in the period: completeness expects nothing of the others."""
+    return qs.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=period.start),
+    )
+
+
+def expected_units(form: ReportForm, period: Period, *, within: Unit | None = None) -> UnitQuerySet:
+    """Units that must submit `form` for `period` (optionally only those under `within`)."""
+    assignments = Assignment.objects.filter(form=form, valid_from__lte=period.end).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=period.start)
+    )
+    condition = Q(pk__in=[])
+    for a in assignments.prefetch_related("units"):
+        under = Q(ancestor_links__ancestor_id=a.parent_id)
+        if a.unit_kind:
+            condition |= under & Q(kind=a.unit_kind)
+        if a.agency_type:
+            condition |= under & Q(agency_type=a.agency_type)
+        listed = [u.pk for u in a.units.all()]
+        if listed:
+            condition |= Q(pk__in=listed)
+    qs = existed_during(Unit.objects.filter(condition), period)
+    if within is not None:
+        qs = qs.filter(ancestor_links__ancestor=within)
+    return qs.distinct()
+
+
+def reports_for(
+    user: AnyUser, *, unit: Unit | None = None, status: str = "", period: Period | None = None
+) -> ReportQuerySet:
+    qs = Report.objects.visible_to(user).select_related("form", "unit", "period")
+    if unit is not None:
+        qs = qs.filter(unit__ancestor_links__ancestor=unit)
+    if status:
+        qs = qs.filter(status=status)
+    if period is not None:
+        qs = qs.filter(period=period)
+    return qs
+
+
+@dataclass
+class Owed:
+    form: ReportForm
+    period: Period
+    due: dt.date
+    report: Report | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.report_open and timezone.localdate() > self.due
+
+    @property
+    def report_open(self) -> bool:
+        return self.report is None or self.report.status in {Status.DRAFT, Status.RETURNED}
+
+
+def owed_by(unit: Unit, *, today: dt.date | None = None, horizon_days: int = 45) -> list[Owed]:
+    """Forms `unit` must send for periods ended before `today` + horizon and not yet approved,
+    soonest due first: the "việc phải nộp" list."""
+    from chidao.lib import periods
+    from chidao.reporting.services import due_date
+
+    day = today or timezone.localdate()
+    forms = ReportForm.objects.filter(assignments__isnull=False).distinct()
+    result: list[Owed] = []
+    for form in forms:
+        if form.current_version() is None:
+            continue
+        span = (
+            periods.containing(day, form.periodicity, form.calendar)
+            if form.periodicity != periods.Kind.CUSTOM
+            else None
+        )
+        if span is None:
+            continue
+        candidates = [periods.previous(span), span]
+        for candidate in candidates:
+            period = Period.objects.filter(
+                kind=candidate.kind, calendar=candidate.calendar, year=candidate.year, number=candidate.number
+            ).first()
+            if period is None:
+                from chidao.reporting.services import ensure_period
+
+                period = ensure_period(candidate.kind, candidate.year, candidate.number, candidate.calendar)
+            if not expected_units(form, period).filter(pk=unit.pk).exists():
+                continue
+            report = Report.objects.filter(form=form, unit=unit, period=period).order_by("-revision").first()
+            if report is not None and report.status in {Status.APPROVED, Status.SUBMITTED}:
+                continue
+            due = due_date(form, period)
+            if due <= day + dt.timedelta(days=horizon_days):
+                result.append(Owed(form=form, period=period, due=due, report=report))
+    return sorted(result, key=lambda o: o.due)
+
+
+@dataclass
+class Completeness:
+    expected: int = 0
+    submitted_on_time: int = 0
+    submitted_late: int = 0
+    approved: int = 0
+    missing: list[Unit] = field(default_factory=list)
+    rows: list[tuple[Unit, Report | None]] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> int:
+        return self.submitted_on_time + self.submitted_late
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+
+def completeness(form: ReportForm, period: Period, parent: Unit) -> Completeness:
+    """Of the units directly under `parent` that must report: who sent, on time or late, who is missing."""
+    units = list(expected_units(form, period).filter(parent=parent).order_by("name"))
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(form=form, period=period, unit__in=units, is_current=True).select_related("unit")
+    }
+    result = Completeness(expected=len(units))
+    for unit in units:
+        report = reports.get(unit.pk)
+        result.rows.append((unit, report))
+        if report is None or report.submitted_at is None or report.status in {Status.DRAFT, Status.RETURNED}:
+            result.missing.append(unit)
+            continue
+        if report.submitted_at.astimezone(timezone.get_current_timezone()).date() > report.due_date:
+            result.submitted_late += 1
+        else:
+            result.submitted_on_time += 1
+        if report.status == Status.APPROVED:
+            result.approved += 1
+    return result
+
+
+def aggregates(
+    form: ReportForm, period: Period, units: list[Unit], indicators: list[Indicator]
+) -> dict[tuple[int, int], Aggregate]:
+    """Aggregates by (unit id, indicator id): one query."""
+    rows = Aggregate.objects.filter(form=form, period=period, unit__in=units, indicator__in=indicators)
+    return {(a.unit_id, a.indicator_id): a for a in rows}
+
+
+def trend(
+    form: ReportForm, unit: Unit, indicators: list[Indicator], periods_: list[Period]
+) -> dict[tuple[int, int], Aggregate]:
+    """Aggregates by (period id, indicator id) of one unit over several periods: one query."""
+    rows = Aggregate.objects.filter(form=form, unit=unit, indicator__in=indicators, period__in=periods_)
+    return {(a.period_id, a.indicator_id): a for a in rows}
+
+
+def source_values(
+    user: AnyUser, form: ReportForm, period: Period, unit: Unit, indicator: Indicator
+) -> QuerySet[DataValue]:
+    """The approved values behind an aggregate: who entered them and when (drill-down)."""
+    return (
+        DataValue.objects.visible_to(user)
+        .filter(
+            report__form=form,
+            report__period=period,
+            report__is_current=True,
+            report__status=Status.APPROVED,
+            report__unit__ancestor_links__ancestor=unit,
+            indicator=indicator,
+        )
+        .select_related("report__unit", "updated_by", "report__approved_by")
+        .order_by("report__unit__name")
+    )
+
+
+def naive_totals(
+    form: ReportForm, period: Period, units: list[Unit], indicators: list[Indicator]
+) -> dict[tuple[int, int], Decimal]:
+    """The same totals as `aggregates`, computed from raw values at request time (benchmark's
+    naive path, and `verify`)."""
+    rows = (
+        DataValue.objects.filter(
+            report__form=form,
+            report__period=period,
+            report__is_current=True,
+            report__status=Status.APPROVED,
+            indicator__in=indicators,
+            value__isnull=False,
+            report__unit__ancestor_links__ancestor__in=units,
+        )
+        .values(unit_id=F("report__unit__ancestor_links__ancestor_id"), ind=F("indicator_id"))
+        .annotate(total=Sum("value"))
+    )
+    return {(r["unit_id"], r["ind"]): r["total"] for r in rows}
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    differences: list[str] = field(default_factory=list)
+
+
+def verify_aggregates() -> VerifyReport:
+    """Recompute total, count, minimum and maximum of every aggregate from the approved source
+    values and list every difference (an aggregate that should not exist counts too)."""
+    expected: dict[tuple[int, int, int, int], dict[str, Any]] = {}
+    rows = (
+        DataValue.objects.filter(report__is_current=True, report__status=Status.APPROVED, value__isnull=False)
+        .values(
+            form=F("report__form_id"),
+            period=F("report__period_id"),
+            unit=F("report__unit__ancestor_links__ancestor_id"),
+            ind=F("indicator_id"),
+        )
+        .annotate(total=Sum("value"), n=Count("id"), mn=Min("value"), mx=Max("value"))
+        .order_by()
+    )
+    for r in rows.iterator(chunk_size=20000):
+        expected[(r["form"], r["period"], r["unit"], r["ind"])] = dict(r)
+    result = VerifyReport()
+    seen: set[tuple[int, int, int, int]] = set()
+    for agg in Aggregate.objects.order_by().iterator(chunk_size=20000):
+        k = (agg.form_id, agg.period_id, agg.unit_id, agg.indicator_id)
+        seen.add(k)
+        result.checked += 1
+        want = expected.get(k)
+        if want is None:
+            if agg.count or agg.total:
+                result.differences.append(f"{k}: aggregate {agg.total}/{agg.count} has no source values")
+            continue
+        got = (agg.total, agg.count, agg.minimum, agg.maximum)
+        exp = (want["total"], want["n"], want["mn"], want["mx"])
+        if tuple(_norm(x) for x in got) != tuple(_norm(x) for x in exp):
+            result.differences.append(f"{k}: stored {got}, source {exp}")
+    for k in expected.keys() - seen:
+        result.differences.append(f"{k}: source values without an aggregate")
+    return result
+
+
+def _norm(value: Any) -> Any:
+    return Decimal(value).normalize() if value is not None and not isinstance(value, int) else value
+
+
+def dashboard_rows(
+    form: ReportForm, period: Period, unit: Unit, indicators: list[Indicator]
+) -> tuple[list[Unit], dict[tuple[int, int], Aggregate]]:
+    """Children of `unit` that existed in the period with their aggregates, plus the unit itself."""
+    children = list(existed_during(Unit.objects.filter(parent=unit), period).order_by("name"))
+    return children, aggregates(form, period, [unit, *children], indicators)

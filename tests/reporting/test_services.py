@@ -1,0 +1,147 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from chidao.audit.models import AuditEntry
+from chidao.org.scope import ScopeDenied
+from chidao.reporting import services
+from chidao.reporting.models import Aggregate, Status
+from chidao.reporting.queries import completeness, verify_aggregates
+
+
+def _filled(world, rp, unit, officer, registered=10, trained=8, rate="50"):
+    report = services.open_report(actor=officer, form=rp.form, unit=unit, period=rp.period)
+    services.save_values(
+        actor=officer, report=report, values={rp.registered.pk: registered, rp.trained.pk: trained, rp.rate.pk: rate}
+    )
+    return report
+
+
+def _total(rp, unit, indicator):
+    return Aggregate.objects.get(form=rp.form, period=rp.period, unit=unit, indicator=indicator)
+
+
+def test_approval_rolls_up_to_every_ancestor(world, rp):
+    a = _filled(world, rp, world.commune_a, world.commune_officer, 10, 8, "40")
+    b = _filled(world, rp, world.commune_b, world.sibling_officer, 20, 15, "60")
+    for report, officer in ((a, world.commune_officer), (b, world.sibling_officer)):
+        services.submit_report(actor=officer, report=report)
+        services.approve_report(actor=world.province_admin, report=report)
+    assert _total(rp, world.province_a, rp.registered).total == 30
+    assert _total(rp, world.root, rp.trained).total == 23
+    assert _total(rp, world.province_a, rp.rate).value("avg") == Decimal(50)
+    assert _total(rp, world.commune_a, rp.registered).total == 10
+    assert verify_aggregates().differences == []
+
+
+def test_cross_field_rule_blocks_submission_with_vietnamese_message(world, rp):
+    report = _filled(world, rp, world.commune_a, world.commune_officer, 10, 12)
+    with pytest.raises(ValidationError) as exc:
+        services.submit_report(actor=world.commune_officer, report=report)
+    assert exc.value.message_dict[f"v{rp.trained.pk}"] == ["Số được tập huấn không vượt số đăng ký."]
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+
+
+def test_bad_values_are_refused_by_indicator_and_nothing_saved(world, rp):
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    with pytest.raises(ValidationError) as exc:
+        services.save_values(
+            actor=world.commune_officer,
+            report=report,
+            values={rp.registered.pk: "mười", rp.trained.pk: "5", rp.rate.pk: "120"},
+        )
+    errors = exc.value.message_dict
+    assert errors[f"v{rp.registered.pk}"] == ["DK: “mười” không phải là số."]
+    assert errors[f"v{rp.rate.pk}"] == ["TL: tỷ lệ phải từ 0 đến 100."]
+    assert not report.values.exists()
+
+
+def test_vietnamese_decimal_comma_is_accepted(world, rp):
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    services.save_values(actor=world.commune_officer, report=report, values={rp.rate.pk: "12,5"})
+    assert report.values.get(indicator=rp.rate).value == Decimal("12.5")
+
+
+def test_required_values_block_submission(world, rp):
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    with pytest.raises(ValidationError) as exc:
+        services.submit_report(actor=world.commune_officer, report=report)
+    assert exc.value.message_dict[f"v{rp.registered.pk}"] == ["DK: chưa nhập."]
+
+
+def test_sibling_cannot_approve_and_unit_cannot_approve_itself(world, rp):
+    report = _filled(world, rp, world.commune_a, world.commune_officer)
+    services.submit_report(actor=world.commune_officer, report=report)
+    with pytest.raises(ScopeDenied):
+        services.approve_report(actor=world.sibling_officer, report=report)
+    with pytest.raises(ScopeDenied):
+        services.approve_report(actor=world.commune_officer, report=report)
+
+
+def test_returned_report_can_be_fixed_and_resubmitted(world, rp):
+    report = _filled(world, rp, world.commune_a, world.commune_officer)
+    services.submit_report(actor=world.commune_officer, report=report)
+    with pytest.raises(ValidationError):
+        services.return_report(actor=world.province_admin, report=report, reason=" ")
+    services.return_report(actor=world.province_admin, report=report, reason="Thiếu số liệu quý trước")
+    services.save_values(actor=world.commune_officer, report=report, values={rp.trained.pk: 9})
+    services.submit_report(actor=world.commune_officer, report=report)
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED and report.returned_reason == ""
+
+
+def test_approved_report_is_locked_and_correction_replaces_it_only_when_approved(world, rp):
+    report = _filled(world, rp, world.commune_a, world.commune_officer, 10, 8)
+    services.submit_report(actor=world.commune_officer, report=report)
+    services.approve_report(actor=world.province_admin, report=report)
+    with pytest.raises(ValidationError):
+        services.save_values(actor=world.commune_officer, report=report, values={rp.trained.pk: 1})
+    correction = services.start_correction(actor=world.commune_officer, report=report, reason="Nhập nhầm số đăng ký")
+    services.save_values(actor=world.commune_officer, report=correction, values={rp.registered.pk: 12})
+    assert _total(rp, world.province_a, rp.registered).total == 10  # old figures stay until approval
+    services.submit_report(actor=world.commune_officer, report=correction)
+    services.approve_report(actor=world.province_admin, report=correction)
+    report.refresh_from_db()
+    assert report.status == Status.SUPERSEDED and not report.is_current
+    assert report.values.get(indicator=rp.registered).value == 10  # every version stays readable
+    assert _total(rp, world.province_a, rp.registered).total == 12
+    assert _total(rp, world.province_a, rp.registered).count == 1
+    assert verify_aggregates().differences == []
+    assert AuditEntry.objects.filter(action="reporting.report.correction_started").exists()
+
+
+def test_completeness_counts_on_time_late_and_missing(world, rp):
+    a = _filled(world, rp, world.commune_a, world.commune_officer)
+    services.submit_report(actor=world.commune_officer, report=a)
+    result = completeness(rp.form, rp.period, world.province_a)
+    assert result.expected == 2
+    assert result.submitted == 1
+    assert [u.name for u in result.missing] == ["Phường Thanh Khê"]
+
+
+def test_published_version_is_frozen_and_new_version_keeps_old_reports(world, rp):
+    with pytest.raises(ValidationError):
+        services.add_section(actor=world.province_admin, form=rp.form, title="III")
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    draft = services.new_version(actor=world.province_admin, form=rp.form)
+    services.add_section(actor=world.province_admin, form=rp.form, title="III. Phương hướng")
+    services.publish_form(actor=world.province_admin, form=rp.form)
+    report.refresh_from_db()
+    assert report.version.number == 1
+    assert rp.form.current_version() == draft
+
+
+def test_unassigned_unit_cannot_open_report(world, rp):
+    with pytest.raises(ValidationError):
+        services.open_report(actor=world.outsider, form=rp.form, unit=world.province_b, period=rp.period)
+
+
+def test_due_date_skips_weekend_and_tet(world, rp):
+    rp.form.due_days = 3
+    tet = services.ensure_period("month", 2026, 1, "calendar")  # ends Sat 31/1/2026
+    assert services.due_date(rp.form, tet) == dt.date(2026, 2, 4)
+    feb = services.ensure_period("month", 2026, 2, "nd09")  # ends Sat 14/2/2026, Tết 16-20/2
+    assert services.due_date(rp.form, feb) == dt.date(2026, 2, 25)
