@@ -10,17 +10,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
 from chidao.accounts.api import router as accounts_router
+from chidao.accounts.services import user_for_api_token
 from chidao.audit.api import router as audit_router
 from chidao.org.api import router as org_router
+
+
+class ApiTokenAuth(HttpBearer):
+    """`Authorization: Bearer cd_…` with a token created on the profile page, for other systems.
+
+    The request then acts as the token's owner, with the same scope rules. Tokens skip the TOTP
+    step by design, so creating one needs a verified session (see accounts.views)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        user = user_for_api_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
 
 api = NinjaAPI(
     title="chidao API",
     version="1",
-    description="API của hệ thống điều hành công việc Ban Chỉ đạo. Xác thực bằng phiên đăng nhập (session) kèm CSRF.",
-    auth=django_auth,
+    description="API của hệ thống điều hành công việc Ban Chỉ đạo. Xác thực bằng phiên đăng nhập (session) kèm CSRF, hoặc khóa API: `Authorization: Bearer <khóa>`.",
+    auth=[ApiTokenAuth(), django_auth],
     urls_namespace="api",
 )
 

@@ -171,3 +171,11 @@ class UserCreateForm(UnitRoleMixin, StyledFormMixin, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.setup_unit_role(units=units, shortlist=shortlist, roles=roles)
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Tên gợi nhớ"),
+        max_length=100,
+        help_text=_("Hệ thống nào sẽ dùng khóa này, ví dụ: phần mềm thống kê của Sở."),
+    )

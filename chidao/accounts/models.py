@@ -67,3 +67,25 @@ class RoleGrant(models.Model):
     @property
     def level(self) -> int:
         return ROLE_LEVEL[self.role]
+
+
+class ApiToken(models.Model):
+    """A personal token for other systems to call the API as this user (Authorization: Bearer).
+
+    Only a SHA-256 digest is stored; the token itself is shown once, when it is created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên gợi nhớ"), max_length=100)
+    prefix = models.CharField(max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa API")
+        verbose_name_plural = pgettext_lazy("plural", "khóa API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from chidao.accounts.models import ADMIN_ROLES, ROLE_LEVEL, AccessRole, RoleGrant, User
+from chidao.accounts.models import ADMIN_ROLES, ROLE_LEVEL, AccessRole, ApiToken, RoleGrant, User
 from chidao.org.models import Unit, UnitKind, UnitQuerySet
 from chidao.org.scope import grant_unit_ids, visible_unit_ids
 
@@ -143,3 +143,15 @@ def two_factor_status(user: User) -> TwoFactorStatus:
 def pending_totp_device(user: User) -> TOTPDevice | None:
     """The unconfirmed device of an enrolment in progress."""
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("-pk").first()
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def api_token_or_404(user: User, pk: int) -> ApiToken:
+    """Only the owner reaches a token; anyone else gets 404."""
+    token = ApiToken.objects.filter(user=user, pk=pk).first()
+    if token is None:
+        raise Http404(_("Không tìm thấy."))
+    return token

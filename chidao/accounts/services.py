@@ -16,7 +16,9 @@ Rules enforced here (for the pages and the API alike):
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 from typing import TYPE_CHECKING
 
 from axes.utils import reset as axes_reset
@@ -36,7 +38,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from chidao.accounts.models import ADMIN_ROLES, ROLE_LEVEL, AccessRole, RoleGrant, User
+from chidao.accounts.models import ADMIN_ROLES, ROLE_LEVEL, AccessRole, ApiToken, RoleGrant, User
 from chidao.audit import services as audit
 from chidao.org.scope import ScopeDenied, require_role, role_level_on
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 ADMIN = AccessRole.COMMITTEE_ADMIN
 BACKUP_CODE_COUNT = 10
+MAX_API_TOKENS = 10
 USER_FIELDS = [
     "username",
     "full_name",
@@ -354,3 +357,48 @@ def disable_two_factor(*, actor: User, password: str) -> None:
         unit=None,
         changes={"devices": removed},
     )
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor's own use; returns it with the secret, which is never stored."""
+    if not name.strip():
+        raise ValidationError({"name": _("Hãy đặt tên gợi nhớ cho khóa (ví dụ: hệ thống thống kê của Sở).")})
+    if actor.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_API_TOKENS:
+        raise ValidationError({"name": _("Mỗi tài khoản có tối đa %(n)s khóa đang dùng.") % {"n": MAX_API_TOKENS}})
+    secret = "cd_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name.strip()[:100], prefix=secret[3:9], digest=_digest(secret))
+    audit.record(
+        actor=actor, action="accounts.api_token.created", target=token, unit=None, changes={"name": token.name}
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise ScopeDenied(_("Chỉ chủ tài khoản được thu hồi khóa của mình."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="accounts.api_token.revoked", target=token, unit=None)
+
+
+def user_for_api_token(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None; marks the token used (at most once a minute)."""
+    if not secret.startswith("cd_"):
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -377,3 +377,38 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if queries.managed_users(actor).filter(pk=grant.user_id).exists():
         return redirect("accounts:user_detail", pk=grant.user_id)
     return redirect("accounts:user_list")
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens; a new token's secret is shown once, on the page that creates it."""
+    user = _user(request)
+    form = forms.ApiTokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        if not user.is_verified() and user_has_device(user):  # type: ignore[attr-defined]  # OTPMiddleware
+            raise ScopeDenied(_("Hãy xác thực hai lớp trước khi tạo khóa API."))
+        try:
+            _token, secret = services.create_api_token(actor=user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = forms.ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "secret": secret, "tokens": queries.api_tokens_of(user)},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    token = queries.api_token_or_404(user, pk)
+    services.revoke_api_token(actor=user, token=token)
+    messages.success(request, _("Đã thu hồi khóa “%(name)s”.") % {"name": token.name})
+    return redirect("accounts:api_tokens")
