@@ -282,3 +282,41 @@ def dashboard_rows(
     """Children of `unit` that existed in the period with their aggregates, plus the unit itself."""
     children = list(existed_during(Unit.objects.filter(parent=unit), period).order_by("name"))
     return children, aggregates(form, period, [unit, *children], indicators)
+
+
+def cumulative(form: ReportForm, unit: Unit, span_kind: str, year: int) -> dict[int, Decimal | None]:
+    """Cumulative figures (6, 9, 10 months, year) of a monthly form computed from its monthly
+    aggregates, by indicator id, instead of asking units to type them again: sums add up, counts
+    add up, minimum and maximum take the extremes, latest takes the newest month's value."""
+    from chidao.lib import periods as lib_periods
+    from chidao.reporting.models import Aggregation
+
+    span = lib_periods.span(span_kind, year, 1, form.calendar)
+    months = Period.objects.filter(
+        kind=lib_periods.Kind.MONTH, calendar=form.calendar, year=year, number__in=[m for _y, m in span.months()]
+    )
+    rows = Aggregate.objects.filter(form=form, unit=unit, period__in=months, count__gt=0).select_related(
+        "indicator", "period"
+    )
+    by_indicator: dict[int, list[Aggregate]] = {}
+    for row in rows:
+        by_indicator.setdefault(row.indicator_id, []).append(row)
+    result: dict[int, Decimal | None] = {}
+    for indicator_id, items in by_indicator.items():
+        rule = items[0].indicator.aggregation
+        total = sum((a.total for a in items), Decimal(0))
+        count = sum(a.count for a in items)
+        if rule == Aggregation.SUM:
+            result[indicator_id] = total
+        elif rule == Aggregation.AVG:
+            result[indicator_id] = total / count if count else None
+        elif rule == Aggregation.COUNT:
+            result[indicator_id] = Decimal(max(a.count for a in items))
+        elif rule == Aggregation.MIN:
+            result[indicator_id] = min((a.minimum for a in items if a.minimum is not None), default=None)
+        elif rule == Aggregation.MAX:
+            result[indicator_id] = max((a.maximum for a in items if a.maximum is not None), default=None)
+        else:
+            newest = max(items, key=lambda a: a.period.start)
+            result[indicator_id] = newest.latest
+    return result

@@ -145,3 +145,40 @@ def test_due_date_skips_weekend_and_tet(world, rp):
     assert services.due_date(rp.form, tet) == dt.date(2026, 2, 4)
     feb = services.ensure_period("month", 2026, 2, "nd09")  # ends Sat 14/2/2026, Tết 16-20/2
     assert services.due_date(rp.form, feb) == dt.date(2026, 2, 25)
+
+
+def test_cumulative_six_months_are_summed_from_monthly_reports(world):
+    from chidao.org.models import UnitKind
+    from chidao.reporting.queries import cumulative
+
+    admin = world.province_admin
+    meetings = services.create_indicator(actor=admin, owner=world.province_a, code="HN", name="Số hội nghị")
+    rate = services.create_indicator(
+        actor=admin, owner=world.province_a, code="TL", name="Tỷ lệ", value_type="percent", aggregation="avg"
+    )
+    form = services.create_form(
+        actor=admin,
+        owner=world.province_a,
+        code="THANG",
+        name="Báo cáo tháng",
+        periodicity="month",
+        cumulative_from_monthly=True,
+    )
+    section = services.add_section(actor=admin, form=form, title="Chỉ tiêu")
+    services.add_field(actor=admin, section=section, indicator=meetings)
+    services.add_field(actor=admin, section=section, indicator=rate)
+    services.publish_form(actor=admin, form=form)
+    services.assign_form(
+        actor=admin, form=form, parent=world.province_a, unit_kind=UnitKind.COMMUNE, valid_from=dt.date(2025, 7, 1)
+    )
+    for month in range(1, 8):
+        period = services.ensure_period("month", 2026, month, form.calendar)
+        report = services.open_report(actor=world.commune_officer, form=form, unit=world.commune_a, period=period)
+        services.save_values(
+            actor=world.commune_officer, report=report, values={meetings.pk: month, rate.pk: 10 * month}
+        )
+        services.submit_report(actor=world.commune_officer, report=report)
+        services.approve_report(actor=admin, report=report)
+    half = cumulative(form, world.province_a, "half", 2026)
+    assert half[meetings.pk] == 21  # 1+…+6; July is outside the first six months
+    assert half[rate.pk] == 35
