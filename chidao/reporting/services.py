@@ -74,6 +74,31 @@ def ensure_period(kind: str, year: int, number: int = 1, calendar: str = periods
     return period
 
 
+@transaction.atomic
+def create_custom_period(*, actor: User, form: ReportForm, start: dt.date, end: dt.date, label: str) -> Period:
+    """A custom range ("đợt báo cáo chuyên đề") for a form with custom periodicity."""
+    require_role(actor, form.owner, EDITOR)
+    if form.periodicity != periods.Kind.CUSTOM:
+        raise ValidationError({"period": _("Biểu mẫu này báo cáo theo kỳ cố định, không dùng kỳ tùy chọn.")})
+    if end < start:
+        raise ValidationError({"end": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    if not label.strip():
+        raise ValidationError({"label": _("Hãy đặt tên cho kỳ báo cáo.")})
+    period, _created = Period.objects.get_or_create(
+        kind=periods.Kind.CUSTOM,
+        calendar=periods.Calendar.CALENDAR,
+        year=end.year,
+        number=1,
+        start=start,
+        end=end,
+        defaults={"label": label.strip()[:100]},
+    )
+    audit.record(
+        actor=actor, action="reporting.period.created", target=form, unit=form.owner, changes={"period": period.label}
+    )
+    return period
+
+
 def due_date(form: ReportForm, period: Period) -> dt.date:
     if not form.due_in_working_days:
         return period.end + dt.timedelta(days=form.due_days)
@@ -560,7 +585,11 @@ def _transition(actor: User, report: Report, target: str) -> None:
 
 @transaction.atomic
 def submit_report(*, actor: User, report: Report) -> Report:
-    report = Report.objects.select_for_update(of=("self",)).select_related("unit__parent", "form", "period").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("unit__parent", "form", "period")
+        .get(pk=report.pk)
+    )
     _transition(actor, report, Status.SUBMITTED)
     errors = validate_report(report)
     if errors:
@@ -576,7 +605,11 @@ def submit_report(*, actor: User, report: Report) -> Report:
 
 @transaction.atomic
 def return_report(*, actor: User, report: Report, reason: str) -> Report:
-    report = Report.objects.select_for_update(of=("self",)).select_related("unit__parent", "form", "period").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("unit__parent", "form", "period")
+        .get(pk=report.pk)
+    )
     _transition(actor, report, Status.RETURNED)
     if not reason.strip():
         raise ValidationError({"reason": _("Hãy ghi lý do trả lại.")})
@@ -592,7 +625,11 @@ def return_report(*, actor: User, report: Report, reason: str) -> Report:
 @transaction.atomic
 def approve_report(*, actor: User, report: Report) -> Report:
     """Approve and roll the figures up to every ancestor, in this transaction."""
-    report = Report.objects.select_for_update(of=("self",)).select_related("unit__parent", "form", "period").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("unit__parent", "form", "period")
+        .get(pk=report.pk)
+    )
     _transition(actor, report, Status.APPROVED)
     replaced = None
     if not report.is_current:

@@ -182,3 +182,22 @@ def test_cumulative_six_months_are_summed_from_monthly_reports(world):
     half = cumulative(form, world.province_a, "half", 2026)
     assert half[meetings.pk] == 21  # 1+…+6; July is outside the first six months
     assert half[rate.pk] == 35
+
+
+def test_custom_period_only_for_custom_forms_and_ordered(world, rp):
+    with pytest.raises(ValidationError):
+        services.create_custom_period(
+            actor=world.province_admin, form=rp.form, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 1), label="Đợt 1"
+        )
+    form = services.create_form(
+        actor=world.province_admin, owner=world.province_a, code="CD", name="Chuyên đề", periodicity="custom"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.create_custom_period(
+            actor=world.province_admin, form=form, start=dt.date(2026, 4, 1), end=dt.date(2026, 3, 1), label="Đợt 1"
+        )
+    assert "end" in exc.value.message_dict
+    period = services.create_custom_period(
+        actor=world.province_admin, form=form, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30), label="Đợt cao điểm"
+    )
+    assert period.label == "Đợt cao điểm" and period.kind == "custom"
