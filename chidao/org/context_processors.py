@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from chidao.org.queries import current_unit_for, switchable_units
 
@@ -13,5 +14,6 @@ def current_unit(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "current_unit": current_unit_for(request),
-        "switchable_units": lambda: switchable_units(request.user),
+        # Evaluated once, and only by pages that render the switcher.
+        "switchable_units": SimpleLazyObject(lambda: list(switchable_units(request.user))),
     }

@@ -201,3 +201,13 @@ def test_custom_period_only_for_custom_forms_and_ordered(world, rp):
         actor=world.province_admin, form=form, start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30), label="Đợt cao điểm"
     )
     assert period.label == "Đợt cao điểm" and period.kind == "custom"
+
+
+def test_vietnamese_thousands_separators_are_read_as_thousands(world, rp):
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    services.save_values(
+        actor=world.commune_officer, report=report, values={rp.registered.pk: "1.234", rp.trained.pk: "1.000"}
+    )
+    assert report.values.get(indicator=rp.registered).value == 1234
+    services.save_values(actor=world.commune_officer, report=report, values={rp.rate.pk: "1.5"})
+    assert report.values.get(indicator=rp.rate).value == Decimal("1.5")
