@@ -195,6 +195,7 @@ def form_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def _form_action(request: AuthedRequest, pk: int, which: str, save: Any, message: str) -> HttpResponse:
     """POST one action form of the form page: redirect on success, the page with errors otherwise."""
     form = _get_form(request, pk)
+    require_role(request.user, form.owner, EDITOR)  # before parsing: a reader gets 403, not form errors
     bound = _catalogue_forms(request, form, request.POST, which)[f"{which}_form"]
     if bound.is_valid():
         try:
