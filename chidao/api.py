@@ -16,6 +16,7 @@ from chidao.accounts.api import router as accounts_router
 from chidao.accounts.services import user_for_api_token
 from chidao.audit.api import router as audit_router
 from chidao.org.api import router as org_router
+from chidao.reporting.api import router as reporting_router
 
 
 class ApiTokenAuth(HttpBearer):
@@ -59,3 +60,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("/", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/reporting", reporting_router)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -20,7 +21,10 @@ from chidao.audit import services as audit
 from chidao.audit.models import AuditEntry
 from chidao.org import services
 from chidao.org.models import Committee, Membership, Person, Role, Unit
+from chidao.reporting import services as reporting
+from chidao.reporting.models import DataValue
 from tests.conftest import login
+from tests.reporting.conftest import _setup as reporting_setup
 
 
 @dataclass
@@ -30,6 +34,9 @@ class Objects:
     person: Person
     membership: Membership
     entry: AuditEntry
+    report: Any
+    form_code: str
+    period_id: int
 
 
 @pytest.fixture
@@ -51,12 +58,19 @@ def objs(world):
         start_date=dt.date(2025, 7, 1),
     )
     entry = audit.record(actor=officer, action="test.touch", target=agency, unit=world.commune_a)
+    rp = reporting_setup(world)
+    report = reporting.open_report(actor=officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    reporting.save_values(actor=officer, report=report, values={rp.registered.pk: 10, rp.trained.pk: 5})
+    reporting.submit_report(actor=officer, report=report)
     return Objects(
         unit=agency,
         committee=committee,
         person=person,
         membership=membership,
         entry=entry,
+        report=report,
+        form_code=rp.form.code,
+        period_id=rp.period.pk,
     )
 
 
@@ -158,6 +172,13 @@ def _api_cases(objs: Objects, world):
         "person_id": objs.person.pk,
         "membership_id": objs.membership.pk,
         "grant_id": world.commune_officer.role_grants.get().pk,
+        "report_id": objs.report.pk,
+    }
+    values = {
+        "form": objs.form_code,
+        "period": objs.period_id,
+        "unit": world.commune_a.pk,
+        "values": [{"indicator": "DK", "value": 99}],
     }
     bodies = {
         "/api/units": {"parent_id": objs.unit.pk, "name": "X", "agency_type": "other"},
@@ -169,6 +190,12 @@ def _api_cases(objs: Objects, world):
             "start_date": "2025-08-01",
         },
         "/api/memberships/{membership_id}/end": {"end_date": "2025-08-01"},
+        "/api/reporting/values": values,
+        "/api/reporting/values/batch": [values],
+        "/api/reporting/reports/{report_id}/submit": {},
+        "/api/reporting/reports/{report_id}/approve": {},
+        "/api/reporting/reports/{report_id}/return": {"reason": "x"},
+        "/api/reporting/reports/{report_id}/correction": {"reason": "x"},
     }
     schema = api.get_openapi_schema()
     for path, operations in schema["paths"].items():
@@ -186,7 +213,12 @@ COLLECTION_GETS = {
     "/api/users",
     "/api/accounts/me",
     "/api/accounts/users",
+    "/api/reporting/forms",
+    "/api/reporting/periods",
+    "/api/reporting/reports",
 }
+# Routes that need query parameters: called with them below.
+PARAMETERISED = {"/api/reporting/aggregates"}
 
 
 def test_api_routes_refuse_outsiders(world, objs, client):
@@ -194,6 +226,8 @@ def test_api_routes_refuse_outsiders(world, objs, client):
         login(client, getattr(world, persona))
         for path, method, url, body in _api_cases(objs, world):
             if method == "get":
+                if path in PARAMETERISED:
+                    url += f"?form={objs.form_code}&period={objs.period_id}&unit={world.commune_a.pk}"
                 response = client.get(url)
                 if path in COLLECTION_GETS:
                     assert response.status_code == 200, (persona, url)
@@ -213,6 +247,7 @@ def test_api_routes_refuse_outsiders(world, objs, client):
                 )
         client.logout()
     assert Person.objects.filter(full_name="X").count() == 0
+    assert not DataValue.objects.filter(value=99).exists()
     assert Unit.objects.filter(name="X").count() == 0
 
 
@@ -220,6 +255,8 @@ def test_api_routes_serve_insiders(world, objs, client):
     login(client, world.commune_officer)
     for path, method, url, _body in _api_cases(objs, world):
         if method == "get" and not path.startswith(("/api/audit", "/api/accounts/users", "/api/users")):
+            if path in PARAMETERISED:
+                url += f"?form={objs.form_code}&period={objs.period_id}&unit={world.commune_a.pk}"
             assert client.get(url).status_code == 200, url
 
 

@@ -128,14 +128,19 @@ def letterhead(report: Report, *, today: dt.date | None = None) -> Letterhead:
     parent = unit.parent
     if party:
         province = Unit.objects.ancestors_of(unit).filter(kind=UnitKind.PROVINCE).first()
-        superior = _("ĐẢNG BỘ %(name)s") % {"name": (province or unit).name.upper()}
+        # Central bodies write "BAN CHẤP HÀNH TRUNG ƯƠNG" where provincial ones name their Đảng bộ.
+        superior = (
+            _("ĐẢNG BỘ %(name)s") % {"name": province.name.upper()} if province else _("BAN CHẤP HÀNH TRUNG ƯƠNG")
+        )
         number = _("Số      -BC/%(short)s") % {"short": short}
     else:
         owner = unit if committee is not None else parent
         superior = ""
         if owner is not None:
             name = owner.name.upper()
-            if owner.kind in ADMINISTRATIVE - {UnitKind.NATIONAL}:
+            if owner.kind == UnitKind.NATIONAL:
+                name = _("CHÍNH PHỦ")
+            elif owner.kind in ADMINISTRATIVE:
                 name = _("ỦY BAN NHÂN DÂN %(name)s") % {"name": name}
             superior = name
         number = _("Số:      /BC-%(short)s") % {"short": short}

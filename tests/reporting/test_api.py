@@ -6,11 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from chidao.reporting.models import DataValue, Narrative, Report
-
-pytestmark = pytest.mark.urls("tests.reporting.api_urls")
 
 API = "/api/reporting"
 Q1 = {"kind": "quarter", "year": 2026, "number": 1}
@@ -213,7 +209,7 @@ def test_invalid_period_is_refused(world, rp, as_user):
 
 
 def test_openapi_documents_the_reporting_routes():
-    from tests.reporting.api_urls import api
+    from chidao.api import api
 
     paths = api.get_openapi_schema()["paths"]
     for route in (
@@ -239,3 +235,15 @@ def test_narrative_of_another_form_section_is_refused(world, rp, as_user):
     assert response.status_code == 422
     assert not Narrative.objects.exists()
     assert not Report.objects.exists()
+
+
+def test_lists_cost_the_same_queries_for_one_or_many_rows(world, rp, as_user, django_assert_num_queries):
+    client = as_user(world.province_admin)
+    _put(client, f"{API}/values/batch", [_entry("W20242", DK=1, TH=1)])
+    with django_assert_num_queries(8):
+        assert client.get(f"{API}/reports").json()["count"] == 1
+    _put(client, f"{API}/values/batch", [_entry("W20209", DK=2, TH=2)])
+    with django_assert_num_queries(8):
+        assert client.get(f"{API}/reports").json()["count"] == 2
+    with django_assert_num_queries(10):  # the request (session, user, 2FA, grants...) then four reads
+        assert len(client.get(f"{API}/forms").json()) == 1

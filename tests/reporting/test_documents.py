@@ -242,3 +242,19 @@ def test_numbers_and_dates_are_written_the_vietnamese_way():
     assert documents.vn_number(Decimal("0")) == "0"
     assert documents.vn_date(dt.date(2026, 2, 5), "Hải Châu") == "Hải Châu, ngày 05 tháng 02 năm 2026"
     assert documents.vn_date(dt.date(2026, 11, 23), "Đà Nẵng") == "Đà Nẵng, ngày 23 tháng 11 năm 2026"
+
+
+def test_province_party_committee_heads_its_report_with_its_own_party_organisation(world, rp, as_user):
+    admin = world.province_admin
+    org.create_committee(actor=admin, unit=world.province_a, name="Ban Chỉ đạo 35 thành phố Đà Nẵng", kind="party")
+    services.assign_form(
+        actor=admin, form=rp.form, parent=world.province_a, units=[world.province_a], valid_from=dt.date(2025, 7, 1)
+    )
+    report = _report(rp, admin, world.province_a, {"DK": 1, "TH": 1})
+    document = _open(as_user(admin).get(reverse("reporting:report_docx", args=[report.pk])))
+    left, right = _cell_lines(document)
+    assert _texts(left)[:3] == ["ĐẢNG BỘ THÀNH PHỐ ĐÀ NẴNG", "BAN CHỈ ĐẠO 35 THÀNH PHỐ ĐÀ NẴNG", "*"]
+    assert right[-1].text.startswith("Đà Nẵng, ngày ")
+    recipients, signature = _cell_lines(document, table=-1)
+    assert "- Việt Nam;" in _texts(recipients)
+    assert signature[-1].text == ""  # no head appointed yet: the name is left for the signer
