@@ -845,3 +845,64 @@ def _recompute_extremes(report: Report, row: _Row) -> None:
     row.minimum, row.maximum = extremes["minimum"], extremes["maximum"]
     newest = source.order_by("-report__approved_at", "-report_id").values_list("value", "report__approved_at").first()
     row.latest, row.latest_at = newest if newest else (None, None)
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+REMINDED_ROLES = ("secretariat", "committee_admin")
+
+
+@transaction.atomic
+def send_reminders(*, actor: User | None, form: ReportForm, period: Period, parent: Unit) -> int:
+    """E-mail the secretariat of each unit under `parent` that has not sent `form` for `period`;
+    returns the number of units reminded. Units without an e-mail address are listed in the audit
+    entry so the sender can call them."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from chidao.accounts.models import RoleGrant
+    from chidao.reporting import queries
+
+    if actor is not None:
+        require_role(actor, parent, EDITOR)
+    missing = queries.completeness(form, period, parent).missing
+    recipients: dict[int, set[str]] = {}
+    grants = RoleGrant.objects.filter(unit__in=missing, role__in=REMINDED_ROLES, user__is_active=True).exclude(
+        user__email=""
+    )
+    for unit_id, email in grants.values_list("unit_id", "user__email"):
+        recipients.setdefault(unit_id, set()).add(email)
+    due = due_date(form, period)
+    sent: list[int] = []
+    for unit in missing:
+        if unit.pk not in recipients:
+            continue
+        subject = _("[chidao] Nhắc nộp báo cáo: %(form)s — %(period)s") % {"form": form.name, "period": period.label}
+        body = _(
+            "Kính gửi bộ phận thư ký %(unit)s,\n\n"
+            "Đến nay %(unit)s chưa gửi %(form)s (%(code)s) kỳ %(period)s; hạn nộp là ngày %(due)s.\n"
+            "Đề nghị đồng chí nhập và gửi báo cáo trên hệ thống chidao, mục “Việc phải nộp” (%(path)s).\n\n"
+            "%(parent)s"
+        ) % {
+            "unit": unit.name,
+            "form": form.name,
+            "code": form.code,
+            "period": period.label,
+            "due": f"{due:%d/%m/%Y}",
+            "path": reverse("reporting:owed"),
+            "parent": parent.name,
+        }
+        send_mail(subject, body, None, sorted(recipients[unit.pk]))
+        sent.append(unit.pk)
+    audit.record(
+        actor=actor,
+        action="reporting.reminder.sent",
+        target=form,
+        unit=parent,
+        changes={
+            "period": period.label,
+            "units": sent,
+            "without_email": [u.pk for u in missing if u.pk not in sent],
+        },
+    )
+    return len(sent)
