@@ -457,7 +457,7 @@ def _check_identity(workbook: Any, report: Report) -> None:
 def _range_error(form_field: FormField, number: Decimal | None) -> str | None:
     """The same range check services.save_values applies, worded the same way."""
     try:
-        services._check_range(form_field, number)
+        services.check_range(form_field, number)
     except ValidationError as exc:
         return " ".join(exc.messages)
     return None

@@ -1,0 +1,248 @@
+"""Opening reports and entering values: parsing, ranges, required fields, rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chidao.audit import services as audit
+from chidao.lib import periods
+from chidao.org.models import Unit
+from chidao.org.scope import require_role
+from chidao.reporting.models import (
+    DataValue,
+    FormField,
+    FormVersion,
+    Indicator,
+    Narrative,
+    Period,
+    Report,
+    ReportForm,
+    SectionKind,
+    ValueType,
+)
+
+if TYPE_CHECKING:
+    from chidao.accounts.models import User
+
+
+from chidao.reporting.services.catalogue import due_date
+from chidao.reporting.services.common import EDITOR, THOUSANDS
+
+# --- reports: opening and entering values ------------------------------------------------------
+
+
+def is_assigned(form: ReportForm, unit: Unit, period: Period) -> bool:
+    from chidao.reporting.queries import expected_units
+
+    return expected_units(form, period, within=unit).filter(pk=unit.pk).exists()
+
+
+@transaction.atomic
+def open_report(*, actor: User, form: ReportForm, unit: Unit, period: Period) -> Report:
+    """The unit's current report for the period, created as a draft when there is none."""
+    require_role(actor, unit, EDITOR)
+    existing = Report.objects.filter(form=form, unit=unit, period=period).order_by("-revision").first()
+    if existing is not None:
+        return existing
+    if period.kind != form.periodicity and period.kind != periods.Kind.CUSTOM:
+        raise ValidationError({"period": _("Biểu mẫu này báo cáo theo kỳ khác.")})
+    version = form.current_version()
+    if version is None:
+        raise ValidationError(_("Biểu mẫu chưa được ban hành."))
+    if not is_assigned(form, unit, period):
+        raise ValidationError(_("%(unit)s không thuộc diện phải gửi biểu mẫu này.") % {"unit": unit.name})
+    report = Report.objects.create(
+        form=form, version=version, unit=unit, period=period, due_date=due_date(form, period), created_by=actor
+    )
+    audit.record(actor=actor, action="reporting.report.opened", target=report, unit=unit)
+    return report
+
+
+def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
+    """(number, text) from user input; raises a Vietnamese ValidationError naming the indicator."""
+    if indicator.value_type == ValueType.TEXT:
+        return None, str(raw or "").strip()
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, ""
+    if indicator.value_type == ValueType.BOOLEAN:
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "có", "co", "x", "yes"}:
+            return Decimal(1), ""
+        if text in {"0", "false", "không", "khong", "no"}:
+            return Decimal(0), ""
+        raise ValidationError(_("%(code)s: hãy chọn Có hoặc Không.") % {"code": indicator.code})
+    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+    if isinstance(raw, str) and ("," in text or THOUSANDS.fullmatch(text)):
+        # Vietnamese writes 1.234,5: dots group thousands, the comma marks decimals.
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(
+            _("%(code)s: “%(raw)s” không phải là số.") % {"code": indicator.code, "raw": raw}
+        ) from exc
+    if not number.is_finite():
+        raise ValidationError(_("%(code)s: “%(raw)s” không phải là số.") % {"code": indicator.code, "raw": raw})
+    if indicator.value_type == ValueType.INTEGER and number != number.to_integral_value():
+        raise ValidationError(_("%(code)s: phải là số nguyên.") % {"code": indicator.code})
+    if indicator.value_type == ValueType.PERCENT and not Decimal(0) <= number <= Decimal(100):
+        raise ValidationError(_("%(code)s: tỷ lệ phải từ 0 đến 100.") % {"code": indicator.code})
+    if abs(number) >= Decimal(10) ** 15:
+        raise ValidationError(_("%(code)s: giá trị quá lớn.") % {"code": indicator.code})
+    return number, ""
+
+
+def check_range(field: FormField, number: Decimal | None) -> None:
+    code = field.indicator.code
+    if number is None:
+        return
+    if field.min_value is not None and number < field.min_value:
+        raise ValidationError(_("%(code)s: không được nhỏ hơn %(v)s.") % {"code": code, "v": _fmt(field.min_value)})
+    if field.max_value is not None and number > field.max_value:
+        raise ValidationError(_("%(code)s: không được lớn hơn %(v)s.") % {"code": code, "v": _fmt(field.max_value)})
+
+
+def _fmt(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def form_fields(version: FormVersion) -> dict[int, FormField]:
+    """The version's indicator fields by indicator id."""
+    return {f.indicator_id: f for f in FormField.objects.filter(section__version=version).select_related("indicator")}
+
+
+def _require_editable(actor: User, report: Report) -> None:
+    require_role(actor, report.unit, EDITOR)
+    if not report.is_editable:
+        raise ValidationError(
+            _("Báo cáo ở trạng thái “%(status)s” không sửa được.") % {"status": report.get_status_display()}
+        )
+
+
+@transaction.atomic
+def save_values(
+    *,
+    actor: User,
+    report: Report,
+    values: Mapping[int, Any],
+    comments: Mapping[int, str] | None = None,
+    narratives: Mapping[int, str] | None = None,
+) -> list[DataValue]:
+    """Store values by indicator id (and comments, narratives by section id): all valid or none saved.
+
+    Errors are keyed "v<indicator id>" / "n<section id>" so forms and the API can place them."""
+    report = Report.objects.select_for_update(of=("self",)).select_related("version", "unit").get(pk=report.pk)
+    _require_editable(actor, report)
+    fields = form_fields(report.version)
+    errors: dict[str, list[str]] = {}
+    parsed: dict[int, tuple[Decimal | None, str]] = {}
+    for indicator_id, raw in values.items():
+        field = fields.get(int(indicator_id))
+        if field is None:
+            errors.setdefault("__all__", []).append(
+                _("Chỉ tiêu #%(id)s không có trong biểu mẫu.") % {"id": indicator_id}
+            )
+            continue
+        try:
+            number, text = parse_value(field.indicator, raw)
+            check_range(field, number)
+        except ValidationError as exc:
+            errors[f"v{field.indicator_id}"] = exc.messages
+            continue
+        parsed[field.indicator_id] = (number, text)
+    comments = comments or {}
+    for indicator_id in comments:
+        if int(indicator_id) not in fields:
+            errors.setdefault("__all__", []).append(
+                _("Chỉ tiêu #%(id)s không có trong biểu mẫu.") % {"id": indicator_id}
+            )
+    sections = {}
+    if narratives:
+        sections = {s.pk: s for s in report.version.sections.filter(kind=SectionKind.NARRATIVE)}
+        for section_id in narratives:
+            if int(section_id) not in sections:
+                errors.setdefault("__all__", []).append(_("Phần #%(id)s không có trong biểu mẫu.") % {"id": section_id})
+    if errors:
+        raise ValidationError(errors)
+
+    existing = {v.indicator_id: v for v in report.values.select_for_update()}
+    changed: list[DataValue] = []
+    changes: dict[str, Any] = {}
+    now = timezone.now()
+    for indicator_id in sorted(set(parsed) | {int(i) for i in comments}):
+        current = existing.get(indicator_id) or DataValue(report=report, indicator_id=indicator_id)
+        before = (current.value, current.text, current.comment)
+        if indicator_id in parsed:
+            current.value, current.text = parsed[indicator_id]
+        if indicator_id in comments:
+            current.comment = comments[indicator_id].strip()[:500]
+        if (current.value, current.text, current.comment) != before or current.pk is None:
+            current.updated_by = actor
+            current.updated_at = now
+            changed.append(current)
+            changes[fields[indicator_id].indicator.code] = [
+                _plain(before[0], before[1]),
+                _plain(current.value, current.text),
+            ]
+    _write_values(changed)
+    for section_id, text in (narratives or {}).items():
+        narrative, _created = Narrative.objects.get_or_create(report=report, section=sections[int(section_id)])
+        if narrative.text != text:
+            changes[f"section:{section_id}"] = [narrative.text[:200], text[:200]]
+            narrative.text = text
+            narrative.save(update_fields=["text"])
+    if changes:
+        report.save(update_fields=["updated_at"])
+        audit.record(
+            actor=actor, action="reporting.report.values_saved", target=report, unit=report.unit, changes=changes
+        )
+    return changed
+
+
+def _write_values(values: list[DataValue]) -> None:
+    """Insert new values in bulk and update changed ones with pipelined statements: an Excel or
+    API upload of thousands of values costs a few statements, not one round trip per value."""
+    DataValue.objects.bulk_create([v for v in values if v.pk is None], batch_size=2000)
+    updates = [(v.value, v.text, v.comment, v.updated_by_id, v.updated_at, v.pk) for v in values if v.pk is not None]
+    if updates:
+        table = DataValue._meta.db_table
+        sql = (
+            f"UPDATE {table} SET value = %s, text = %s, comment = %s, updated_by_id = %s, updated_at = %s WHERE id = %s"  # noqa: S608  # our table
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, updates)
+
+
+def _plain(number: Decimal | None, text: str) -> str | None:
+    return _fmt(number) if number is not None else (text or None)
+
+
+def validate_report(report: Report) -> dict[str, list[str]]:
+    """Everything that blocks submission: required values and cross-field rules."""
+    fields = form_fields(report.version)
+    values = {v.indicator_id: v for v in report.values.all()}
+    errors: dict[str, list[str]] = {}
+    for indicator_id, field in fields.items():
+        value = values.get(indicator_id)
+        empty = value is None or (value.value is None and not value.text)
+        if field.required and empty:
+            errors[f"v{indicator_id}"] = [_("%(code)s: chưa nhập.") % {"code": field.indicator.code}]
+    for rule in report.version.rules.select_related("left", "right"):
+        left, right = values.get(rule.left_id), values.get(rule.right_id)
+        if left is None or right is None or left.value is None or right.value is None:
+            continue
+        if not rule.holds(left.value, right.value):
+            message = rule.message or _("%(left)s phải %(op)s %(right)s.") % {
+                "left": rule.left.name,
+                "op": rule.get_operator_display(),
+                "right": rule.right.name,
+            }
+            errors.setdefault(f"v{rule.left_id}", []).append(message)
+    return errors
