@@ -91,7 +91,6 @@ def test_only_service_modules_write_domain_models():
 def test_every_scoped_model_queryset_has_visible_to():
     from chidao.audit.models import AuditEntry
     from chidao.org.models import Committee, CommitteeGroup, Membership, Person, Unit
-
     from chidao.reporting.models import Aggregate, Assignment, DataValue, Indicator, Report, ReportForm
 
     for model in (

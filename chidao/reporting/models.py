@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -356,7 +357,7 @@ class Report(models.Model):
 
     def is_late(self, today: dt.date) -> bool:
         if self.submitted_at is not None:
-            return self.submitted_at.date() > self.due_date
+            return timezone.localtime(self.submitted_at).date() > self.due_date  # due dates are Vietnamese dates
         return today > self.due_date
 
 

@@ -264,3 +264,9 @@ def test_member_import_reads_vietnamese_roles_when_the_user_works_in_english(wor
     response = client.post(reverse("org:member_import", args=[committee.pk]), {"file": _csv(data)})
     assert response.status_code == 302
     assert Membership.objects.get(person__full_name="Lê Văn C").role == Role.HEAD
+
+
+def test_interface_stays_vietnamese_whatever_the_browser_language(world, as_user):
+    body = as_user(world.viewer).get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert 'lang="vi"' in body
+    assert "Tổng quan" in body

@@ -211,3 +211,23 @@ def test_vietnamese_thousands_separators_are_read_as_thousands(world, rp):
     assert report.values.get(indicator=rp.registered).value == 1234
     services.save_values(actor=world.commune_officer, report=report, values={rp.rate.pk: "1.5"})
     assert report.values.get(indicator=rp.rate).value == Decimal("1.5")
+
+
+def test_late_is_judged_by_the_vietnamese_date(world, rp):
+    from zoneinfo import ZoneInfo
+
+    report = _filled(world, rp, world.commune_a, world.commune_officer)
+    # 01:00 in Hà Nội on the day after the deadline is still the previous day in UTC.
+    day_after = report.due_date + dt.timedelta(days=1)
+    report.submitted_at = dt.datetime(
+        day_after.year, day_after.month, day_after.day, 1, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")
+    )
+    assert report.is_late(day_after)
+
+
+def test_untouched_empty_values_leave_no_rows_and_no_audit(world, rp):
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    before = AuditEntry.objects.count()
+    services.save_values(actor=world.commune_officer, report=report, values={rp.rate.pk: ""})
+    assert not report.values.exists()
+    assert AuditEntry.objects.count() == before

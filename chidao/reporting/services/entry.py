@@ -183,7 +183,8 @@ def save_values(
             current.value, current.text = parsed[indicator_id]
         if indicator_id in comments:
             current.comment = comments[indicator_id].strip()[:500]
-        if (current.value, current.text, current.comment) != before or current.pk is None:
+        empty = current.value is None and not current.text and not current.comment
+        if (current.value, current.text, current.comment) != before or (current.pk is None and not empty):
             current.updated_by = actor
             current.updated_at = now
             changed.append(current)
@@ -195,7 +196,7 @@ def save_values(
     for section_id, text in (narratives or {}).items():
         narrative, _created = Narrative.objects.get_or_create(report=report, section=sections[int(section_id)])
         if narrative.text != text:
-            changes[f"section:{section_id}"] = [narrative.text[:200], text[:200]]
+            changes[sections[int(section_id)].title] = [narrative.text[:200] or None, text[:200]]
             narrative.text = text
             narrative.save(update_fields=["text"])
     if changes:
