@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -372,7 +372,13 @@ def _closing(document: DocxDocument, head: Letterhead) -> None:
 
 
 def build_report_docx(report: Report, *, today: dt.date | None = None) -> bytes:
-    """The report as a .docx in the layout of its committee's kind."""
+    """The report as a .docx in the layout of its committee's kind, always in Vietnamese: an
+    official document does not follow the reader's interface language."""
+    with translation.override("vi"):
+        return _build_report_docx(report, today=today)
+
+
+def _build_report_docx(report: Report, *, today: dt.date | None) -> bytes:
     head = letterhead(report, today=today)
     version = report.version
     sections = list(version.sections.all())

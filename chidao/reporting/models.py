@@ -236,7 +236,23 @@ class Period(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        """The period's name in the interface language ("Quý I/2026", "Q1 2026"); `label` keeps
+        the Vietnamese name for documents, e-mails and the audit trail."""
+        if self.kind == periods.Kind.CUSTOM:
+            return self.label
+        names = {
+            periods.Kind.MONTH: _("Tháng %(number)s/%(year)s"),
+            periods.Kind.QUARTER: _("Quý %(roman)s/%(year)s"),
+            periods.Kind.HALF: _("6 tháng đầu năm %(year)s"),
+            periods.Kind.NINE_MONTHS: _("9 tháng đầu năm %(year)s"),
+            periods.Kind.TEN_MONTHS: _("10 tháng đầu năm %(year)s"),
+            periods.Kind.YEAR: _("Năm %(year)s"),
+        }
+        return str(names[periods.Kind(self.kind)]) % {
+            "number": self.number,
+            "year": self.year,
+            "roman": periods.ROMAN.get(self.number, ""),
+        }
 
     def span(self) -> periods.Span:
         return periods.span(self.kind, self.year, self.number, self.calendar)

@@ -258,3 +258,21 @@ def test_province_party_committee_heads_its_report_with_its_own_party_organisati
     recipients, signature = _cell_lines(document, table=-1)
     assert "- Việt Nam;" in _texts(recipients)
     assert signature[-1].text == ""  # no head appointed yet: the name is left for the signer
+
+
+def test_word_report_stays_vietnamese_when_the_user_works_in_english(world, rp):
+    import io
+
+    import docx
+    from django.utils import translation
+
+    from chidao.reporting import documents, services
+
+    report = services.open_report(actor=world.commune_officer, form=rp.form, unit=world.commune_a, period=rp.period)
+    with translation.override("en"):
+        data = documents.build_report_docx(report)
+    document = docx.Document(io.BytesIO(data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    text = "\n".join([p.text for p in document.paragraphs] + cells)
+    assert "BÁO CÁO" in text and "Nơi nhận" in text
+    assert "REPORT" not in text

@@ -231,3 +231,12 @@ def test_untouched_empty_values_leave_no_rows_and_no_audit(world, rp):
     services.save_values(actor=world.commune_officer, report=report, values={rp.rate.pk: ""})
     assert not report.values.exists()
     assert AuditEntry.objects.count() == before
+
+
+def test_period_names_follow_the_interface_language(world, rp):
+    from django.utils import translation
+
+    assert str(rp.period) == "Quý I/2026" == rp.period.label
+    with translation.override("en"):
+        assert str(rp.period) == "Quarter I/2026"
+    assert rp.period.label == "Quý I/2026"  # documents and e-mails keep the Vietnamese name
