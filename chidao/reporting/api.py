@@ -276,6 +276,7 @@ class _Refs:
         self.forms: dict[int | str, ReportForm] = {}
         self.periods: dict[tuple[int, str], Period] = {}
         self.indicators: dict[int, dict[str, Indicator]] = {}
+        self.current: dict[int, FormVersion] = {}
 
     def form(self, ref: int | str) -> ReportForm:
         if ref not in self.forms:
@@ -287,6 +288,21 @@ class _Refs:
         if key not in self.periods:
             self.periods[key] = _period(form, ref)
         return self.periods[key]
+
+    def form_indicators(self, form: ReportForm) -> dict[str, Indicator]:
+        """The indicators of the form's current version, by code."""
+        if form.pk not in self.current:
+            version = form.current_version()
+            if version is None:
+                raise ValidationError({"form": [_("Biểu mẫu chưa được ban hành.")]})
+            self.current[form.pk] = version
+        return self.indicators_of_version(self.current[form.pk])
+
+    def indicators_of_version(self, version: FormVersion) -> dict[str, Indicator]:
+        if version.pk not in self.indicators:
+            fields = services.form_fields(version).values()
+            self.indicators[version.pk] = {f.indicator.code: f.indicator for f in fields}
+        return self.indicators[version.pk]
 
     def indicators_of(self, report: Report) -> dict[str, Indicator]:
         """The report's form version's indicators by code (reports of one form share versions)."""
@@ -345,26 +361,59 @@ def put_values(request: HttpRequest, payload: ValuesIn) -> SavedOut:
 
 @router.put("/values/batch", response=BatchOut)
 def put_values_batch(request: HttpRequest, payload: list[ValuesIn]) -> BatchOut:
-    """Write many units' reports in one transaction. Every unit is resolved before anything is
-    written; errors are keyed "<unit code>.<indicator code>" and nothing is saved when any entry fails."""
+    """Write many units' reports in one transaction, one service call per form and period. Every
+    unit is resolved before anything is written; errors are keyed "<unit code>.<indicator code>" and
+    nothing is saved when any entry fails."""
     refs = _Refs(request)
     units = _units(request, [e.unit for e in payload])
-    saved: list[SavedOut] = []
+    groups: dict[tuple[int, int], tuple[ReportForm, Period, list[services.Entry]]] = {}
+    codes: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
+    for item in payload:
+        unit = units[item.unit if isinstance(item.unit, int) else item.unit.strip()]
+        form = refs.form(item.form)
+        period = refs.period(form, item.period)
+        indicators = refs.form_indicators(form)
+        values: dict[int, Any] = {}
+        comments: dict[int, str] = {}
+        for value in item.values:
+            code = value.indicator.strip().upper()
+            indicator = indicators.get(code)
+            if indicator is None or indicator.pk in values:
+                message = (
+                    _("%(code)s: chỉ tiêu không có trong biểu mẫu.")
+                    if indicator is None
+                    else _("%(code)s: chỉ tiêu được gửi hai lần.")
+                )
+                errors[f"{unit.code}.{value.indicator}"] = [message % {"code": value.indicator}]
+                continue
+            codes[f"v{indicator.pk}"] = code
+            values[indicator.pk] = value.value
+            if value.comment is not None:
+                comments[indicator.pk] = value.comment
+        entry = services.Entry(
+            unit=unit, values=values, comments=comments, narratives={n.section: n.text for n in item.narratives}
+        )
+        groups.setdefault((form.pk, period.pk), (form, period, []))[2].append(entry)
+    if errors:
+        raise ValidationError(errors)
+    saved: list[SavedOut] = []
     with transaction.atomic():
-        for entry in payload:
-            unit = units[entry.unit if isinstance(entry.unit, int) else entry.unit.strip()]
-            form = refs.form(entry.form)
+        for form, period, entries in groups.values():
             try:
-                # One savepoint per entry, so a failed entry still lets the others report their errors.
-                with transaction.atomic():
-                    saved.append(_write(request, refs, entry, form, refs.period(form, entry.period), unit))
+                reports = services.save_values_batch(actor=_actor(request), form=form, period=period, entries=entries)
             except ValidationError as exc:
-                detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-                for key, messages in detail.items():
-                    errors.setdefault(unit.code if key == "__all__" else f"{unit.code}.{key}", []).extend(messages)
-        if errors:
-            raise ValidationError(errors)
+                if not hasattr(exc, "error_dict"):
+                    raise
+                detail = {}
+                for key, messages in exc.message_dict.items():
+                    unit_code, _dot, rest = key.partition(".")
+                    detail[f"{unit_code}.{codes.get(rest, rest)}" if rest else key] = messages
+                raise ValidationError(detail) from exc
+            saved.extend(
+                SavedOut(report_id=r.pk, unit_id=r.unit_id, status=r.status, changed=len(e.values))
+                for r, e in zip(reports, entries, strict=True)
+            )
     return BatchOut(reports=saved, changed=sum(s.changed for s in saved))
 
 

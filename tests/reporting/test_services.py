@@ -240,3 +240,34 @@ def test_period_names_follow_the_interface_language(world, rp):
     with translation.override("en"):
         assert str(rp.period) == "Quarter I/2026"
     assert rp.period.label == "Quý I/2026"  # documents and e-mails keep the Vietnamese name
+
+
+def test_batch_save_opens_reports_writes_values_and_one_audit_entry_per_report(world, rp):
+    from chidao.audit.queries import verify_chain
+
+    entries = [
+        services.Entry(unit=world.commune_a, values={rp.registered.pk: 10, rp.trained.pk: 7}),
+        services.Entry(
+            unit=world.commune_b, values={rp.registered.pk: 20, rp.trained.pk: 9}, comments={rp.trained.pk: "ước tính"}
+        ),
+    ]
+    reports = services.save_values_batch(actor=world.province_admin, form=rp.form, period=rp.period, entries=entries)
+    assert [r.unit for r in reports] == [world.commune_a, world.commune_b]
+    assert reports[1].values.get(indicator=rp.trained).comment == "ước tính"
+    saved = AuditEntry.objects.filter(action="reporting.report.values_saved")
+    assert saved.count() == 2
+    assert saved.get(target_id=str(reports[0].pk)).changes["DK"] == [None, "10"]
+    assert verify_chain().ok
+
+
+def test_batch_with_one_bad_value_saves_nothing(world, rp):
+    entries = [
+        services.Entry(unit=world.commune_a, values={rp.registered.pk: 10}),
+        services.Entry(unit=world.commune_b, values={rp.registered.pk: "nhiều"}),
+    ]
+    with pytest.raises(ValidationError) as exc:
+        services.save_values_batch(actor=world.province_admin, form=rp.form, period=rp.period, entries=entries)
+    assert list(exc.value.message_dict) == [f"W20209.v{rp.registered.pk}"]
+    from chidao.reporting.models import Report
+
+    assert not Report.objects.exists()

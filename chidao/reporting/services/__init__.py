@@ -29,12 +29,14 @@ from chidao.reporting.services.catalogue import (
 )
 from chidao.reporting.services.common import EDITOR
 from chidao.reporting.services.entry import (
+    Entry,
     check_range,
     form_fields,
     is_assigned,
     open_report,
     parse_value,
     save_values,
+    save_values_batch,
     validate_report,
 )
 from chidao.reporting.services.rollup import (
@@ -51,6 +53,7 @@ from chidao.reporting.services.workflow import (
 
 __all__ = [
     "EDITOR",
+    "Entry",
     "add_field",
     "add_rule",
     "add_section",
@@ -73,6 +76,7 @@ __all__ = [
     "return_report",
     "roll_up",
     "save_values",
+    "save_values_batch",
     "send_reminders",
     "start_correction",
     "submit_report",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -13,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from chidao.audit import services as audit
 from chidao.lib import periods
-from chidao.org.models import Unit
+from chidao.org.models import Unit, UnitClosure
 from chidao.org.scope import require_role
 from chidao.reporting.models import (
     DataValue,
     FormField,
+    FormSection,
     FormVersion,
     Indicator,
     Narrative,
@@ -247,3 +250,210 @@ def validate_report(report: Report) -> dict[str, list[str]]:
             }
             errors.setdefault(f"v{rule.left_id}", []).append(message)
     return errors
+
+
+# --- bulk entry (API batch, imports) ---------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One unit's figures for a batch: values and comments by indicator id, narratives by section id."""
+
+    unit: Unit
+    values: Mapping[int, Any]
+    comments: Mapping[int, str] = dataclass_field(default_factory=dict)
+    narratives: Mapping[int, str] = dataclass_field(default_factory=dict)
+
+
+@transaction.atomic
+def save_values_batch(*, actor: User, form: ReportForm, period: Period, entries: list[Entry]) -> list[Report]:
+    """`save_values` for many units of one form and period, opening their reports as needed: all
+    valid or none saved. Same rules as `open_report` and `save_values`, checked with a fixed number
+    of queries whatever the number of units and values; one audit entry for the batch.
+
+    Errors are keyed "<unit code>" or "<unit code>.v<indicator id>"."""
+    units = {e.unit.pk: e.unit for e in entries}
+    if len(units) != len(entries):
+        raise ValidationError(_("Mỗi đơn vị chỉ được có một lần trong một lô."))
+    if not actor.is_superuser:
+        from chidao.org.scope import grant_unit_ids
+
+        allowed = set(
+            UnitClosure.objects.filter(
+                ancestor_id__in=grant_unit_ids(actor, minimum_role=EDITOR), descendant_id__in=list(units)
+            ).values_list("descendant_id", flat=True)
+        )
+        for unit in units.values():
+            if unit.pk not in allowed:
+                require_role(actor, unit, EDITOR)  # raises ScopeDenied with the usual message
+    errors: dict[str, list[str]] = {}
+    reports: dict[int, Report] = {}
+    for report in (
+        Report.objects.select_for_update()
+        .filter(form=form, period=period, unit_id__in=list(units))
+        .order_by("unit_id", "revision")
+    ):
+        reports[report.unit_id] = report  # the newest revision wins, as in `open_report`
+    missing = [units[pk] for pk in units if pk not in reports]
+    opened: list[Report] = []
+    if missing:
+        if period.kind != form.periodicity and period.kind != periods.Kind.CUSTOM:
+            raise ValidationError({"period": _("Biểu mẫu này báo cáo theo kỳ khác.")})
+        version = form.current_version()
+        if version is None:
+            raise ValidationError(_("Biểu mẫu chưa được ban hành."))
+        from chidao.reporting.queries import expected_units
+
+        assigned = set(expected_units(form, period).filter(pk__in=[u.pk for u in missing]).values_list("pk", flat=True))
+        for unit in missing:
+            if unit.pk not in assigned:
+                errors[unit.code] = [_("%(unit)s không thuộc diện phải gửi biểu mẫu này.") % {"unit": unit.name}]
+        if errors:
+            raise ValidationError(errors)
+        due = due_date(form, period)
+        opened = Report.objects.bulk_create(
+            Report(form=form, version=version, unit=unit, period=period, due_date=due, created_by=actor)
+            for unit in missing
+        )
+        for report in opened:
+            reports[report.unit_id] = report
+    fields_by_version = {
+        version_id: {
+            f.indicator_id: f
+            for f in FormField.objects.filter(section__version_id=version_id).select_related("indicator")
+        }
+        for version_id in {r.version_id for r in reports.values()}
+    }
+    sections_by_version: dict[int, set[int]] = {}
+    if any(e.narratives for e in entries):
+        for section_id, version_id in FormSection.objects.filter(
+            version_id__in=list(fields_by_version), kind=SectionKind.NARRATIVE
+        ).values_list("id", "version_id"):
+            sections_by_version.setdefault(version_id, set()).add(section_id)
+    parsed: dict[int, dict[int, tuple[Decimal | None, str]]] = {}
+    for entry in entries:
+        unit, report = entry.unit, reports[entry.unit.pk]
+        if not report.is_editable:
+            errors[unit.code] = [
+                _("Báo cáo ở trạng thái “%(status)s” không sửa được.") % {"status": report.get_status_display()}
+            ]
+            continue
+        fields = fields_by_version[report.version_id]
+        mine = parsed[unit.pk] = {}
+        for indicator_id, raw in entry.values.items():
+            field_ = fields.get(int(indicator_id))
+            if field_ is None:
+                errors.setdefault(unit.code, []).append(
+                    _("Chỉ tiêu #%(id)s không có trong biểu mẫu.") % {"id": indicator_id}
+                )
+                continue
+            try:
+                number, text = parse_value(field_.indicator, raw)
+                check_range(field_, number)
+            except ValidationError as exc:
+                errors[f"{unit.code}.v{field_.indicator_id}"] = exc.messages
+                continue
+            mine[field_.indicator_id] = (number, text)
+        for indicator_id in entry.comments:
+            if int(indicator_id) not in fields:
+                errors.setdefault(unit.code, []).append(
+                    _("Chỉ tiêu #%(id)s không có trong biểu mẫu.") % {"id": indicator_id}
+                )
+        for section_id in entry.narratives:
+            if int(section_id) not in sections_by_version.get(report.version_id, set()):
+                errors.setdefault(unit.code, []).append(_("Phần #%(id)s không có trong biểu mẫu.") % {"id": section_id})
+    if errors:
+        raise ValidationError(errors)
+
+    by_report = {r.pk: r for r in reports.values()}
+    existing: dict[tuple[int, int], DataValue] = (
+        {
+            (v.report_id, v.indicator_id): v
+            for v in DataValue.objects.select_for_update().filter(report_id__in=list(by_report))
+        }
+        if len(opened) < len(reports)
+        else {}
+    )
+    now = timezone.now()
+    actor_id = actor.pk  # read once: `actor` is often request.user, a lazy proxy
+    rows: list[tuple[Any, ...]] = []
+    changes: dict[str, dict[str, list[str | None]]] = {}
+    touched: set[int] = set()
+    for entry in entries:
+        report = reports[entry.unit.pk]
+        report_id, unit_code, mine = report.pk, entry.unit.code, parsed[entry.unit.pk]
+        codes = {i: f.indicator.code for i, f in fields_by_version[report.version_id].items()}
+        comments = {int(k): v.strip()[:500] for k, v in entry.comments.items()}
+        unit_changes: dict[str, list[str | None]] = {}
+        for indicator_id in sorted(set(mine) | set(comments)):
+            old = existing.get((report_id, indicator_id))
+            before = (old.value, old.text, old.comment) if old else (None, "", "")
+            value, text = mine.get(indicator_id, before[:2])
+            after = (value, text, comments.get(indicator_id, before[2]))
+            if old is not None and after == before:
+                continue
+            rows.append((report_id, indicator_id, value, text, after[2], actor_id, now))
+            unit_changes[codes[indicator_id]] = [_plain(before[0], before[1]), _plain(value, text)]
+        if unit_changes:
+            changes[unit_code] = unit_changes
+            touched.add(report_id)
+    _upsert_values(rows)
+    narratives = [
+        Narrative(report=reports[e.unit.pk], section_id=int(s), text=t)
+        for e in entries
+        for s, t in e.narratives.items()
+    ]
+    if narratives:
+        Narrative.objects.bulk_create(
+            narratives, update_conflicts=True, unique_fields=["report", "section"], update_fields=["text"]
+        )
+        touched.update(n.report_id for n in narratives)
+    if touched:
+        Report.objects.filter(pk__in=list(touched)).update(updated_at=now)
+    for entry in entries:  # what str(report) reads, already in hand: no query per audit entry
+        report = reports[entry.unit.pk]
+        report.form, report.period, report.unit = form, period, entry.unit
+    items = [audit.Change("reporting.report.opened", r, r.unit) for r in opened]
+    for entry in entries:
+        report = reports[entry.unit.pk]
+        if entry.unit.code in changes:
+            items.append(audit.Change("reporting.report.values_saved", report, entry.unit, changes[entry.unit.code]))
+    if items:
+        audit.record_many(actor=actor, items=items)
+    return [reports[e.unit.pk] for e in entries]
+
+
+VALUE_COLUMNS = ("report_id", "indicator_id", "value", "text", "comment", "updated_by_id", "updated_at")
+
+
+def _upsert_values(rows: list[tuple[Any, ...]]) -> None:
+    """Insert or overwrite values on (report, indicator). On PostgreSQL the rows are copied into a
+    temporary table and merged with one statement: 100,000 values in a fraction of a second."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        DataValue.objects.bulk_create(
+            [DataValue(**dict(zip(VALUE_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["report", "indicator"],
+            update_fields=["value", "text", "comment", "updated_by", "updated_at"],
+        )
+        return
+    table = DataValue._meta.db_table
+    columns = ", ".join(VALUE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS reporting_value_batch (report_id bigint, indicator_id bigint, "
+            "value numeric(20, 4), text text, comment varchar(500), updated_by_id bigint, updated_at timestamptz) "
+            "ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("TRUNCATE reporting_value_batch")
+        with cursor.cursor.copy(f"COPY reporting_value_batch ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM reporting_value_batch "  # noqa: S608  # our table
+            "ON CONFLICT (report_id, indicator_id) DO UPDATE SET value = EXCLUDED.value, text = EXCLUDED.text, "
+            "comment = EXCLUDED.comment, updated_by_id = EXCLUDED.updated_by_id, updated_at = EXCLUDED.updated_at"
+        )
