@@ -79,11 +79,14 @@ class Params:
     sort: str = ""
     direction: str = "asc"
     chart: str = ""
+    all_columns: bool = False  # the comparison shows key indicators unless asked for all
 
     def url(self, **changes: Any) -> str:
         query: dict[str, Any] = {"form": self.form.pk, "period": self.period.pk, "unit": self.unit.pk}
         if self.history:
             query["history"] = 1
+        if self.all_columns:
+            query["columns"] = "all"
         for key, kept in (("sort", self.sort), ("dir", self.direction), ("chart", self.chart)):
             if kept and not (key == "dir" and not self.sort):
                 query[key] = kept
@@ -292,7 +295,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if period not in choices:
         choices.insert(0, period)
     indicators = _indicators(form)
-    codes = {i.code for i in indicators}
+    key = [i for i in indicators if i.is_key] or indicators[:KEY_FALLBACK]
+    all_columns = request.GET.get("columns") == "all"
+    # A form may have fifty indicators: the table compares the key ones unless asked for all.
+    table = indicators if all_columns else key
+    codes = {i.code for i in table}
     sort = request.GET.get("sort", "")
     params = Params(
         form=form,
@@ -302,24 +309,26 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         sort=sort if sort in codes or sort == "name" else "",
         direction="desc" if request.GET.get("dir") == "desc" else "asc",
         chart=request.GET.get("chart", "") if request.GET.get("chart", "") in codes else "",
+        all_columns=all_columns,
     )
-    key = [i for i in indicators if i.is_key] or indicators[:KEY_FALLBACK]
-    rows, aggs = _comparison(request, params, indicators)
-    by_code = {i.code: i for i in indicators}
+    rows, aggs = _comparison(request, params, table)
+    by_code = {i.code: i for i in table}
     chart_indicator = by_code.get(params.chart) or by_code.get(params.sort) or (key[0] if key else None)
     context.update(
         params=params,
         period=period,
         periods=choices,
-        indicators=indicators,
+        indicators=table,
+        hidden_columns=len(indicators) - len(table),
+        columns_url=params.url(columns="" if all_columns else "all"),
         rows=rows,
-        headers=_headers(params, indicators),
+        headers=_headers(params, table),
         chart_indicator=chart_indicator,
-        chart_links=[(i, params.url(chart=i.code)) for i in indicators],
+        chart_links=[(i, params.url(chart=i.code)) for i in table],
         bar_chart=_bar_chart(rows, chart_indicator, unit),
         crumbs=[(u, params.url(unit=u)) for u in org_queries.ancestors(unit, request.user)[:-1]],
     )
-    own = _row(params, unit, indicators, aggs)
+    own = _row(params, unit, table, aggs)
     context["own"] = own
     if request.htmx and request.htmx.target == "comparison":
         return render(request, "reporting/dashboard.html#comparison", context)
@@ -330,7 +339,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         cards.append(
             Card(
                 indicator=indicator,
-                text=own.cells[indicators.index(indicator)].text,
+                text=own.cells[table.index(indicator)].text,
                 count=agg.count if agg is not None else 0,
                 updated_at=agg.updated_at if agg is not None else None,
                 url=_drilldown_url(form, period, unit, indicator),

@@ -197,3 +197,12 @@ def test_user_without_forms_sees_an_explanation(world, approved, as_user):
 def test_unknown_period_falls_back_to_the_latest_with_figures(world, approved, as_user):
     response = as_user(world.province_admin).get(_url(approved, world.province_a, period=999999))
     assert response.context["period"] == approved.period
+
+
+def test_comparison_shows_key_indicators_unless_all_are_asked_for(world, approved, as_user):
+    client = as_user(world.province_admin)
+    response = client.get(_url(approved, world.province_a))
+    assert [i.code for i in response.context["indicators"]] == ["DK", "TH"]
+    assert "Hiện thêm 1 chỉ tiêu khác" in response.content.decode()
+    response = client.get(_url(approved, world.province_a, columns="all"))
+    assert [i.code for i in response.context["indicators"]] == ["DK", "TH", "TL"]
