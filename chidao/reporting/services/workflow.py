@@ -49,14 +49,21 @@ def _transition(actor: User, report: Report, target: str) -> None:
         require_role(actor, report.unit.parent or report.unit, EDITOR)
 
 
-@transaction.atomic
-def submit_report(*, actor: User, report: Report) -> Report:
-    report = (
+def _lock_for_transition(actor: User, report: Report, target: str) -> Report:
+    """The report re-read under a row lock (the caller's copy may be stale), checked against
+    TRANSITIONS and the actor's role."""
+    locked = (
         Report.objects.select_for_update(of=("self",))
         .select_related("unit__parent", "form", "period")
         .get(pk=report.pk)
     )
-    _transition(actor, report, Status.SUBMITTED)
+    _transition(actor, locked, target)
+    return locked
+
+
+@transaction.atomic
+def submit_report(*, actor: User, report: Report) -> Report:
+    report = _lock_for_transition(actor, report, Status.SUBMITTED)
     errors = validate_report(report)
     if errors:
         raise ValidationError(errors)
@@ -71,12 +78,7 @@ def submit_report(*, actor: User, report: Report) -> Report:
 
 @transaction.atomic
 def return_report(*, actor: User, report: Report, reason: str) -> Report:
-    report = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("unit__parent", "form", "period")
-        .get(pk=report.pk)
-    )
-    _transition(actor, report, Status.RETURNED)
+    report = _lock_for_transition(actor, report, Status.RETURNED)
     if not reason.strip():
         raise ValidationError({"reason": _("Hãy ghi lý do trả lại.")})
     report.status = Status.RETURNED
@@ -91,12 +93,7 @@ def return_report(*, actor: User, report: Report, reason: str) -> Report:
 @transaction.atomic
 def approve_report(*, actor: User, report: Report) -> Report:
     """Approve and roll the figures up to every ancestor, in this transaction."""
-    report = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("unit__parent", "form", "period")
-        .get(pk=report.pk)
-    )
-    _transition(actor, report, Status.APPROVED)
+    report = _lock_for_transition(actor, report, Status.APPROVED)
     replaced = None
     if not report.is_current:
         replaced = Report.objects.select_for_update(of=("self",)).get(
