@@ -15,8 +15,10 @@ from ninja.security import HttpBearer, django_auth
 from chidao.accounts.api import router as accounts_router
 from chidao.accounts.services import user_for_api_token
 from chidao.audit.api import router as audit_router
+from chidao.meetings.api import router as meetings_router
 from chidao.org.api import router as org_router
 from chidao.reporting.api import router as reporting_router
+from chidao.tasks.api import router as tasks_router
 
 
 class ApiTokenAuth(HttpBearer):
@@ -61,3 +63,5 @@ api.add_router("/", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/reporting", reporting_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/tasks", tasks_router)

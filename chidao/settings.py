@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "chidao.org",
     "chidao.audit",
     "chidao.reporting",
+    "chidao.meetings",
+    "chidao.tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -214,7 +217,19 @@ else:
     # Embedded default: messages (password reset...) are printed on the console.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work. The embedded default and the tests run tasks at once, in the request.
+# TASKS_BACKEND=db stores them in the database (django-tasks-db) for `chidao db_worker`
+# processes, any number on any machine sharing the PostgreSQL database: the production setting.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db" if PRODUCTION else "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "db": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("account/", include("chidao.accounts.urls")),
     path("audit/", include("chidao.audit.urls")),
     path("reporting/", include("chidao.reporting.urls")),
+    path("meetings/", include("chidao.meetings.urls")),
+    path("tasks/", include("chidao.tasks.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

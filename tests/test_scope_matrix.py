@@ -199,10 +199,16 @@ def _api_cases(objs: Objects, world):
     }
     schema = api.get_openapi_schema()
     for path, operations in schema["paths"].items():
+        if path.startswith(OWN_MATRICES):
+            continue
         for method in operations:
             url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
             yield path, method, url, bodies.get(path)
 
+
+# Apps whose routes are walked by their own matrix (tests/<app>/test_scope_matrix.py), which
+# fails when one of that app's routes is missing from it.
+OWN_MATRICES = ("/api/meetings/", "/api/tasks/")
 
 COLLECTION_GETS = {
     "/api/units",
