@@ -63,7 +63,7 @@ class Change:
     changes: dict[str, Any] | None = None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record(
     *,
     actor: User | None,
@@ -76,20 +76,20 @@ def record(
     return record_many(actor=actor, items=[Change(action, target, unit, changes)])[0]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_many(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
     """Append entries in order under one lock of the chain's head: bulk writes (an API batch of
-    thousands of reports) keep one entry per object without one round trip each."""
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    thousands of reports) keep one entry per object without one round trip each.
+
+    The entries are built before the lock is taken and only chained under it, and the lock is
+    held until the caller's commit: writers call this last, after their own row locks."""
     ctx = current_request.get()
-    now = timezone.now()
-    entries: list[AuditEntry] = []
-    previous = head.last_hash
-    for item in items:
-        entry = AuditEntry(
-            at=now,
-            actor=actor if actor is not None and actor.pk else None,
-            actor_repr=str(actor) if actor is not None else "system",
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_repr = str(actor) if actor is not None else "system"
+    entries = [
+        AuditEntry(
+            actor_id=actor_id,
+            actor_repr=actor_repr,
             action=item.action,
             target_type=item.target._meta.label_lower,
             target_id=str(item.target.pk or ""),
@@ -100,13 +100,17 @@ def record_many(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
             ip=ctx.ip,
             user_agent=ctx.user_agent,
             path=ctx.path,
-            prev_hash=previous,
         )
+        for item in items
+    ]
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    now = timezone.now()
+    previous = head.last_hash
+    for entry in entries:
+        entry.at = now
+        entry.prev_hash = previous
         entry.hash = entry.compute_hash()
         previous = entry.hash
-        entries.append(entry)
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    head.last_hash = previous
-    head.count += len(entries)
-    head.save(update_fields=["last_hash", "count"])
+    AuditHead.objects.filter(pk=head.pk).update(last_hash=previous, count=head.count + len(entries))
     return entries

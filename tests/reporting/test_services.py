@@ -271,3 +271,22 @@ def test_batch_with_one_bad_value_saves_nothing(world, rp):
     from chidao.reporting.models import Report
 
     assert not Report.objects.exists()
+
+
+def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp):
+    report = _filled(world, rp, world.commune_a, world.commune_officer, registered=10, trained=8)
+    services.submit_report(actor=world.commune_officer, report=report)
+    services.approve_report(actor=world.province_admin, report=report)
+    assert verify_aggregates().differences == []
+    # a lost update at the province, a vanished commune row, a row no value supports
+    Aggregate.objects.filter(unit=world.province_a, indicator=rp.registered).update(total=Decimal("9.5"))
+    Aggregate.objects.filter(unit=world.commune_a, indicator=rp.trained).delete()
+    Aggregate.objects.create(
+        form=rp.form, period=rp.period, unit=world.commune_b, indicator=rp.registered, total=Decimal(3), count=1
+    )
+    found = verify_aggregates()
+    assert len(found.differences) == 3, found.differences
+    text = "\n".join(found.differences)
+    assert f"{world.province_a.pk}, {rp.registered.pk}): stored (Decimal('9.5'), 1" in text
+    assert f"{world.commune_a.pk}, {rp.trained.pk}): source values without an aggregate" in text
+    assert f"{world.commune_b.pk}, {rp.registered.pk}): aggregate 3/1 has no source values" in text

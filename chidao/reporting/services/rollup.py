@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -35,91 +34,78 @@ def numeric_values(report: Report | None) -> dict[int, Decimal]:
     }
 
 
-@dataclass
-class _Row:
-    """An aggregate row as the roll-up reads and writes it (lighter than model instances)."""
-
-    pk: int
-    unit_id: int
-    indicator_id: int
-    total: Decimal
-    count: int
-    minimum: Decimal | None
-    maximum: Decimal | None
-    latest: Decimal | None
-    latest_at: dt.datetime | None
-    updated_at: dt.datetime | None = None
-
-
-ROW_FIELDS = ("id", "unit_id", "indicator_id", "total", "count", "minimum", "maximum", "latest", "latest_at")
-
-
 def roll_up(
     report: Report, *, added: Mapping[int, Decimal], removed: Mapping[int, Decimal], at: dt.datetime | None
 ) -> None:
     """Apply one report's change to the aggregates of its unit and every ancestor.
 
-    Sum and count move by the difference; minimum, maximum and latest move monotonically when a
-    value arrives and are recomputed from the source values when one leaves. Missing rows are
-    inserted first, then all rows are locked in (unit, indicator) order: every approver locks in
-    the same order, so concurrent approvals queue instead of deadlocking."""
+    One INSERT … ON CONFLICT DO UPDATE moves every row by its difference in the database (sum and
+    count by the delta; minimum and maximum only ever widen when a value arrives; latest takes
+    the arriving value), so nothing is read first. Rows are written deepest first (the unit, its
+    province, the country), indicator by indicator: every approver takes the row locks in that one
+    order, so concurrent approvals queue instead of deadlocking, and the country's rows, which
+    every approval of a period needs, are locked last and held only until the commit.
+
+    When a value leaves (a correction replaces an approved report), its row's minimum, maximum
+    and latest are recomputed from the source values, under the lock the upsert already holds."""
     indicator_ids = sorted(set(added) | set(removed))
     if not indicator_ids:
         return
-    ancestors = sorted(UnitClosure.objects.filter(descendant_id=report.unit_id).values_list("ancestor_id", flat=True))
-    scope = Aggregate.objects.filter(
-        form_id=report.form_id, period_id=report.period_id, unit_id__in=ancestors, indicator_id__in=indicator_ids
+    ancestors = list(
+        UnitClosure.objects.filter(descendant_id=report.unit_id)
+        .order_by("distance")
+        .values_list("ancestor_id", flat=True)
     )
-    present = set(scope.values_list("unit_id", "indicator_id"))
-    missing = [(a, i) for a in ancestors for i in indicator_ids if (a, i) not in present]
-    if missing:
-        _insert_aggregates(report, missing)
-    rows = [
-        _Row(*values)
-        for values in scope.select_for_update().order_by("unit_id", "indicator_id").values_list(*ROW_FIELDS)
-    ]
     now = timezone.now()
-    for row in rows:
-        old, new = removed.get(row.indicator_id), added.get(row.indicator_id)
-        if old is not None:
-            row.total -= old
-            row.count -= 1
-        if new is not None:
-            row.total += new
-            row.count += 1
-            if old is None:
-                row.minimum = new if row.minimum is None else min(row.minimum, new)
-                row.maximum = new if row.maximum is None else max(row.maximum, new)
-                row.latest, row.latest_at = new, at
-        if old is not None:
-            _recompute_extremes(report, row)
-        row.updated_at = now
-    _write_aggregates(rows)
+    rows: list[tuple[Any, ...]] = []
+    for unit_id in ancestors:
+        for indicator_id in indicator_ids:
+            old, new = removed.get(indicator_id), added.get(indicator_id)
+            delta = (new if new is not None else Decimal(0)) - (old if old is not None else Decimal(0))
+            count = (new is not None) - (old is not None)
+            widen = new if old is None else None
+            rows.append(
+                (
+                    report.form_id,
+                    report.period_id,
+                    unit_id,
+                    indicator_id,
+                    delta,
+                    count,
+                    widen,
+                    widen,
+                    new,
+                    at if new is not None else None,
+                    now,
+                )
+            )
+    _upsert_aggregates(rows)
+    left = [i for i in indicator_ids if removed.get(i) is not None]
+    if left:
+        _recompute_extremes(report, ancestors, left)
 
 
-def _insert_aggregates(report: Report, keys: list[tuple[int, int]]) -> None:
+def _upsert_aggregates(rows: list[tuple[Any, ...]]) -> None:
     table = Aggregate._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     sql = (
-        f"INSERT INTO {table} (form_id, period_id, unit_id, indicator_id, total, count) "  # noqa: S608  # our table
-        "VALUES (%s, %s, %s, %s, 0, 0) ON CONFLICT DO NOTHING"
+        f"INSERT INTO {table} (form_id, period_id, unit_id, indicator_id, total, count, "  # noqa: S608  # our table
+        f"minimum, maximum, latest, latest_at, updated_at) VALUES {placeholders} "
+        "ON CONFLICT (form_id, period_id, unit_id, indicator_id) DO UPDATE SET "
+        f"total = {table}.total + excluded.total, "
+        f"count = {table}.count + excluded.count, "
+        f"minimum = CASE WHEN excluded.minimum IS NULL THEN {table}.minimum "
+        f"WHEN {table}.minimum IS NULL OR excluded.minimum < {table}.minimum THEN excluded.minimum "
+        f"ELSE {table}.minimum END, "
+        f"maximum = CASE WHEN excluded.maximum IS NULL THEN {table}.maximum "
+        f"WHEN {table}.maximum IS NULL OR excluded.maximum > {table}.maximum THEN excluded.maximum "
+        f"ELSE {table}.maximum END, "
+        f"latest = CASE WHEN excluded.latest_at IS NULL THEN {table}.latest ELSE excluded.latest END, "
+        f"latest_at = COALESCE(excluded.latest_at, {table}.latest_at), "
+        "updated_at = excluded.updated_at"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(report.form_id, report.period_id, unit_id, ind) for unit_id, ind in keys])
-
-
-def _write_aggregates(rows: list[_Row]) -> None:
-    # One prepared UPDATE per row through executemany (pipelined by psycopg): bulk_update's CASE
-    # expressions cost ~100 ms of Python for the 150 rows of one approval.
-    table = Aggregate._meta.db_table
-    sql = (
-        f"UPDATE {table} SET total = %s, count = %s, minimum = %s, maximum = %s, "  # noqa: S608  # our table name
-        "latest = %s, latest_at = %s, updated_at = %s WHERE id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [(r.total, r.count, r.minimum, r.maximum, r.latest, r.latest_at, r.updated_at, r.pk) for r in rows],
-        )
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def _source_values(form_id: int, period_id: int, unit_id: int, indicator_id: int) -> Any:
@@ -134,9 +120,17 @@ def _source_values(form_id: int, period_id: int, unit_id: int, indicator_id: int
     )
 
 
-def _recompute_extremes(report: Report, row: _Row) -> None:
-    source = _source_values(report.form_id, report.period_id, row.unit_id, row.indicator_id)
-    extremes = source.aggregate(minimum=Min("value"), maximum=Max("value"))
-    row.minimum, row.maximum = extremes["minimum"], extremes["maximum"]
-    newest = source.order_by("-report__approved_at", "-report_id").values_list("value", "report__approved_at").first()
-    row.latest, row.latest_at = newest if newest else (None, None)
+def _recompute_extremes(report: Report, unit_ids: list[int], indicator_ids: list[int]) -> None:
+    for unit_id in unit_ids:
+        for indicator_id in indicator_ids:
+            source = _source_values(report.form_id, report.period_id, unit_id, indicator_id)
+            extremes = source.aggregate(minimum=Min("value"), maximum=Max("value"))
+            newest = (
+                source.order_by("-report__approved_at", "-report_id")
+                .values_list("value", "report__approved_at")
+                .first()
+            )
+            latest, latest_at = newest if newest else (None, None)
+            Aggregate.objects.filter(
+                form_id=report.form_id, period_id=report.period_id, unit_id=unit_id, indicator_id=indicator_id
+            ).update(minimum=extremes["minimum"], maximum=extremes["maximum"], latest=latest, latest_at=latest_at)
