@@ -46,13 +46,13 @@ THEMES = [
     ("Số buổi tuyên truyền, phổ biến", "buổi"),
     ("Số lượt người tham gia học tập, quán triệt", "lượt người"),
     ("Số bài viết đăng tải trên cổng thông tin", "bài"),
-    ("Số tin, bài phản bác quan điểm sai trái", "bài"),
+    ("Số tin, bài về bảo vệ nền tảng tư tưởng của Đảng", "bài"),
     ("Số cán bộ được tập huấn, bồi dưỡng", "người"),
     ("Số vụ việc được phát hiện, xử lý", "vụ việc"),
     ("Số chi bộ sinh hoạt chuyên đề", "chi bộ"),
     ("Tỷ lệ kiến nghị được giải quyết", "%"),
     ("Số hội nghị, tọa đàm tổ chức", "hội nghị"),
-    ("Số tài khoản mạng xã hội được báo cáo vi phạm", "tài khoản"),
+    ("Số lớp bồi dưỡng lý luận chính trị", "lớp"),
 ]
 
 

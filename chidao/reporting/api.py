@@ -35,6 +35,7 @@ from chidao.reporting.models import (
 from chidao.reporting.schemas import (
     AggregatesOut,
     BatchOut,
+    CumulativeOut,
     FormOut,
     PeriodOut,
     PeriodRef,
@@ -488,3 +489,41 @@ def aggregates(request: HttpRequest, form: str, period: int, unit: str) -> dict[
             }
         )
     return {"form_id": report_form.pk, "period_id": in_period.pk, "unit_id": parent.pk, "rows": rows}
+
+
+@router.get("/cumulative", response=CumulativeOut)
+def cumulative(request: HttpRequest, form: str, unit: str, kind: str, year: int) -> dict[str, Any]:
+    """6-month, 9-month, 10-month or annual figures of a unit's subtree, computed from the approved
+    monthly figures of a form that says so (`cumulative_from_monthly`)."""
+    from chidao.lib import periods as lib_periods
+
+    report_form = _form(request, form)
+    parent = _unit(request, int(unit) if unit.isdigit() else unit)
+    if kind not in queries.CUMULATIVE_KINDS:
+        raise ValidationError(
+            {"kind": _("Kỳ lũy kế phải là một trong: %(kinds)s.") % {"kinds": ", ".join(queries.CUMULATIVE_KINDS)}}
+        )
+    if report_form.periodicity != lib_periods.Kind.MONTH or not report_form.cumulative_from_monthly:
+        raise ValidationError({"form": _("Biểu mẫu này không tính kỳ lũy kế từ số liệu tháng.")})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("Năm không hợp lệ.")})
+    version = report_form.current_version()
+    indicators = (
+        [f.indicator for f in services.form_fields(version).values() if f.indicator.is_numeric] if version else []
+    )
+    result = queries.cumulative_period(report_form, parent, kind, year)
+    return {
+        "form_id": report_form.pk,
+        "unit_id": parent.pk,
+        "kind": kind,
+        "year": year,
+        "label": result.label,
+        "start": result.start,
+        "end": result.end,
+        "months": result.months,
+        "months_with_data": result.months_with_data,
+        "values": [
+            {"indicator_id": i.pk, "code": i.code, "aggregation": i.aggregation, "value": result.values.get(i.pk)}
+            for i in indicators
+        ],
+    }

@@ -347,8 +347,30 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             )
         )
     summary, completeness_url = _completeness(params)
-    context.update(cards=cards, completeness=summary, completeness_url=completeness_url)
+    context.update(
+        cards=cards,
+        completeness=summary,
+        completeness_url=completeness_url,
+        cumulative=_cumulative(form, period, unit, key),
+    )
     return render(request, "reporting/dashboard.html", context)
+
+
+@dataclass
+class CumulativeTable:
+    year: int
+    columns: list[queries.Cumulative]
+    rows: list[tuple[Indicator, list[str]]]
+
+
+def _cumulative(form: ReportForm, period: Period, unit: Unit, key: list[Indicator]) -> CumulativeTable | None:
+    """6-, 9-, 10-month and annual figures of the period's year, computed from the monthly
+    aggregates, for a monthly form that says so."""
+    if form.periodicity != periods.Kind.MONTH or not form.cumulative_from_monthly or not key:
+        return None
+    columns = queries.cumulative_periods(form, unit, period.year)
+    rows = [(i, [charts.format_number(c.values.get(i.pk)) for c in columns]) for i in key]
+    return CumulativeTable(year=period.year, columns=columns, rows=rows)
 
 
 def _headers(params: Params, indicators: list[Indicator]) -> list[dict[str, Any]]:

@@ -312,16 +312,39 @@ def dashboard_rows(
     return children, aggregates(form, period, [unit, *children], indicators)
 
 
+CUMULATIVE_KINDS = ("half", "nine_months", "ten_months", "year")
+
+
+@dataclass
+class Cumulative:
+    """One cumulative period of a monthly form for one unit: its figures by indicator id and how
+    many of its months have approved data so far."""
+
+    kind: str
+    year: int
+    label: str
+    start: dt.date
+    end: dt.date
+    months: int
+    months_with_data: int
+    values: dict[int, Decimal | None]
+
+
 def cumulative(form: ReportForm, unit: Unit, span_kind: str, year: int) -> dict[int, Decimal | None]:
     """Cumulative figures (6, 9, 10 months, year) of a monthly form computed from its monthly
     aggregates, by indicator id, instead of asking units to type them again: sums add up, counts
     add up, minimum and maximum take the extremes, latest takes the newest month's value."""
+    return cumulative_period(form, unit, span_kind, year).values
+
+
+def cumulative_period(form: ReportForm, unit: Unit, span_kind: str, year: int) -> Cumulative:
     from chidao.lib import periods as lib_periods
     from chidao.reporting.models import Aggregation
 
     span = lib_periods.span(span_kind, year, 1, form.calendar)
+    month_numbers = [m for _y, m in span.months()]
     months = Period.objects.filter(
-        kind=lib_periods.Kind.MONTH, calendar=form.calendar, year=year, number__in=[m for _y, m in span.months()]
+        kind=lib_periods.Kind.MONTH, calendar=form.calendar, year=year, number__in=month_numbers
     )
     rows = Aggregate.objects.filter(form=form, unit=unit, period__in=months, count__gt=0).select_related(
         "indicator", "period"
@@ -347,4 +370,11 @@ def cumulative(form: ReportForm, unit: Unit, span_kind: str, year: int) -> dict[
         else:
             newest = max(items, key=lambda a: a.period.start)
             result[indicator_id] = newest.latest
-    return result
+    with_data = len({row.period_id for items in by_indicator.values() for row in items})
+    label = str(Period(kind=span_kind, year=year, number=1, calendar=form.calendar))
+    return Cumulative(span_kind, year, label, span.start, span.end, len(month_numbers), with_data, result)
+
+
+def cumulative_periods(form: ReportForm, unit: Unit, year: int) -> list[Cumulative]:
+    """The 6-, 9-, 10-month and annual figures of `year`, for a monthly form that computes them."""
+    return [cumulative_period(form, unit, kind, year) for kind in CUMULATIVE_KINDS]

@@ -161,3 +161,23 @@ class AggregatesOut(Schema):
     period_id: int
     unit_id: int
     rows: list[AggregateRowOut]
+
+
+class CumulativeValueOut(Schema):
+    indicator_id: int
+    code: str
+    aggregation: str
+    value: Decimal | None
+
+
+class CumulativeOut(Schema):
+    form_id: int
+    unit_id: int
+    kind: str = Field(description="half, nine_months, ten_months hoặc year")
+    year: int
+    label: str
+    start: dt.date
+    end: dt.date
+    months: int
+    months_with_data: int
+    values: list[CumulativeValueOut]
