@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time):
