@@ -63,6 +63,8 @@ class AuditEntry(models.Model):
     path = models.CharField(max_length=500, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The chain this entry belongs to (see AuditHead): every entry about one object is in the same lane.
+    lane = models.PositiveSmallIntegerField(default=0)
 
     objects = AuditQuerySet.as_manager()
 
@@ -73,6 +75,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
             models.Index(fields=["unit", "-at"]),
+            models.Index(fields=["lane", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -124,8 +127,15 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row: the newest hash and the entry count. Locking it serialises writers of the chain."""
+    """The newest hash and the entry count of one lane of the chain. Locking it serialises the
+    writers of that lane.
 
+    The trail is split into a fixed number of lanes (AUDIT_LANES), each a hash chain of its own,
+    chosen by the entry's target: writers about different objects rarely wait for each other,
+    while every entry about one object stays in one ordered chain. Removing, altering or
+    reordering an entry, or moving it to another lane, breaks its lane's chain."""
+
+    lane = models.PositiveSmallIntegerField(unique=True, default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     count = models.PositiveBigIntegerField(default=0)
 

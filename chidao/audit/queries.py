@@ -49,22 +49,29 @@ class ChainReport:
 
 
 def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report broken links, altered entries and a cut tail."""
+    """Recompute every hash, lane by lane in order; report broken links, altered entries and a
+    cut tail (each lane's head must name its newest entry and count its entries)."""
     report = ChainReport()
-    expected_prev = GENESIS_HASH
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=batch_size):
+    heads = {h.lane: h for h in AuditHead.objects.all()}
+    expected: dict[int, str] = {}
+    counts: dict[int, int] = {}
+    for entry in AuditEntry.objects.order_by("lane", "id").iterator(chunk_size=batch_size):
         report.checked += 1
-        if entry.prev_hash != expected_prev:
+        counts[entry.lane] = counts.get(entry.lane, 0) + 1
+        if entry.prev_hash != expected.get(entry.lane, GENESIS_HASH):
             report.problems.append(f"#{entry.pk}: prev_hash does not match the previous entry (removed or reordered)")
         if entry.compute_hash() != entry.hash:
             report.problems.append(f"#{entry.pk}: content does not match its hash (altered)")
-        expected_prev = entry.hash
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None:
-        if head.last_hash != expected_prev:
-            report.problems.append("head: the newest entry is not the one recorded (entries removed at the end)")
-        if head.count != report.checked:
-            report.problems.append(f"head: {head.count} entries recorded, {report.checked} found")
-    elif report.checked:
-        report.problems.append("head: missing")
+        expected[entry.lane] = entry.hash
+    for lane in sorted(set(heads) | set(counts)):
+        head = heads.get(lane)
+        if head is None:
+            report.problems.append(f"lane {lane}: head missing")
+            continue
+        if head.last_hash != expected.get(lane, GENESIS_HASH):
+            report.problems.append(
+                f"lane {lane}: the newest entry is not the one recorded (entries removed at the end)"
+            )
+        if head.count != counts.get(lane, 0):
+            report.problems.append(f"lane {lane}: {head.count} entries recorded, {counts.get(lane, 0)} found")
     return report

@@ -1,8 +1,8 @@
 """Writing the audit trail.
 
 Rules: an entry is written inside the caller's transaction (so a rolled-back change leaves no
-entry), the chain is extended under a row lock on `AuditHead` (so concurrent writers never fork
-it), and entries are never changed or deleted.
+entry), each lane of the chain is extended under a row lock on its `AuditHead` (so concurrent
+writers never fork it), and entries are never changed or deleted.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+import zlib
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,41 +80,64 @@ def record(
     return record_many(actor=actor, items=[Change(action, target, unit, changes)])[0]
 
 
+# Independent hash chains of the trail (see AuditHead). Changing it later is safe: existing
+# entries keep their lane, new ones spread over the new number.
+AUDIT_LANES = 16
+
+
+def lane_of(target_type: str, target_id: str) -> int:
+    return zlib.crc32(f"{target_type}:{target_id}".encode()) % AUDIT_LANES
+
+
 @transaction.atomic(savepoint=False)
 def record_many(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
-    """Append entries in order under one lock of the chain's head: bulk writes (an API batch of
-    thousands of reports) keep one entry per object without one round trip each.
+    """Append entries in order under one lock per lane: bulk writes (an API batch of thousands of
+    reports) keep one entry per object without one round trip each.
 
-    The entries are built before the lock is taken and only chained under it, and the lock is
-    held until the caller's commit: writers call this last, after their own row locks."""
+    The entries are built before any lock is taken and only chained under it; lanes are locked in
+    ascending order (so two writers never wait for each other in a cycle) and held until the
+    caller's commit."""
     ctx = current_request.get()
     actor_id = actor.pk if actor is not None and actor.pk else None
     actor_repr = str(actor) if actor is not None else "system"
-    entries = [
-        AuditEntry(
-            actor_id=actor_id,
-            actor_repr=actor_repr,
-            action=item.action,
-            target_type=item.target._meta.label_lower,
-            target_id=str(item.target.pk or ""),
-            target_repr=str(item.target)[:500],
-            unit=item.unit,
-            changes=_jsonable(item.changes or {}),
-            request_id=ctx.request_id,
-            ip=ctx.ip,
-            user_agent=ctx.user_agent,
-            path=ctx.path,
+    entries = []
+    for item in items:
+        target_type, target_id = item.target._meta.label_lower, str(item.target.pk or "")
+        entries.append(
+            AuditEntry(
+                actor_id=actor_id,
+                actor_repr=actor_repr,
+                action=item.action,
+                target_type=target_type,
+                target_id=target_id,
+                target_repr=str(item.target)[:500],
+                unit=item.unit,
+                changes=_jsonable(item.changes or {}),
+                request_id=ctx.request_id,
+                ip=ctx.ip,
+                user_agent=ctx.user_agent,
+                path=ctx.path,
+                lane=lane_of(target_type, target_id),
+            )
         )
-        for item in items
-    ]
-    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    lanes = sorted({e.lane for e in entries})
+    heads = {h.lane: h for h in AuditHead.objects.select_for_update().filter(lane__in=lanes).order_by("lane")}
+    for lane in lanes:
+        if lane not in heads:
+            # A lane's first entry: create its head, or wait for whoever just did.
+            AuditHead.objects.bulk_create([AuditHead(lane=lane)], ignore_conflicts=True)
+            heads[lane] = AuditHead.objects.select_for_update().get(lane=lane)
     now = timezone.now()
-    previous = head.last_hash
+    previous = {lane: heads[lane].last_hash for lane in lanes}
     for entry in entries:
         entry.at = now
-        entry.prev_hash = previous
+        entry.prev_hash = previous[entry.lane]
         entry.hash = entry.compute_hash()
-        previous = entry.hash
+        previous[entry.lane] = entry.hash
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    AuditHead.objects.filter(pk=head.pk).update(last_hash=previous, count=head.count + len(entries))
+    added = Counter(e.lane for e in entries)
+    for lane in lanes:
+        AuditHead.objects.filter(pk=heads[lane].pk).update(
+            last_hash=previous[lane], count=heads[lane].count + added[lane]
+        )
     return entries

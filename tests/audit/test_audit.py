@@ -70,3 +70,29 @@ def test_trail_filters_by_actor(world, entries, as_user):
 def test_entry_detail_shows_changes(world, entries, as_user):
     body = as_user(world.province_admin).get(reverse("audit:entry_detail", args=[entries[0].pk])).content.decode()
     assert "Người Một" in body and entries[0].hash in body
+
+
+def test_entries_about_one_object_share_a_lane_and_objects_spread_over_lanes(world):
+    from chidao.audit.models import AuditHead
+
+    people = [
+        services.create_person(actor=world.province_admin, unit=world.province_a, full_name=f"Người {n}")
+        for n in range(12)
+    ]
+    services.update_person(actor=world.province_admin, person=people[0], full_name="Người Không")
+    first = AuditEntry.objects.filter(target_type="org.person", target_id=str(people[0].pk)).order_by("id")
+    assert first.count() == 2 and len({e.lane for e in first}) == 1
+    assert first[1].prev_hash == first[0].hash  # one object's history is one ordered chain
+    assert AuditEntry.objects.values("lane").distinct().count() > 1
+    assert sum(AuditHead.objects.values_list("count", flat=True)) == AuditEntry.objects.count()
+    assert verify_chain().ok
+
+
+def test_moving_an_entry_to_another_lane_is_detected(entries):
+    table = AuditEntry._meta.db_table
+    entry = entries[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET lane = %s WHERE id = %s", [(entry.lane + 1) % 16, entry.pk])  # noqa: S608
+    report = verify_chain()
+    assert not report.ok
+    assert any(f"lane {entry.lane}" in p for p in report.problems)

@@ -107,18 +107,21 @@ def approve_report(*, actor: User, report: Report) -> Report:
     report.approved_at = timezone.now()
     report.approved_by = actor
     report.save(update_fields=["status", "is_current", "approved_at", "approved_by", "updated_at"])
-    roll_up(
-        report,
-        added=numeric_values(report),
-        removed=numeric_values(replaced) if replaced else {},
-        at=report.approved_at,
-    )
+    # The audit entry first: its lane lock is rarely contended, while the country's aggregate
+    # rows, which every approval of the period needs, are locked by the roll-up's last rows and
+    # are then held only until the commit.
     audit.record(
         actor=actor,
         action="reporting.report.approved",
         target=report,
         unit=report.unit,
         changes={"replaces": replaced.pk} if replaced else {},
+    )
+    roll_up(
+        report,
+        added=numeric_values(report),
+        removed=numeric_values(replaced) if replaced else {},
+        at=report.approved_at,
     )
     return report
 
