@@ -124,8 +124,10 @@ def record_many(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
     heads = {h.lane: h for h in AuditHead.objects.select_for_update().filter(lane__in=lanes).order_by("lane")}
     for lane in lanes:
         if lane not in heads:
-            # A lane's first entry: create its head, or wait for whoever just did.
-            AuditHead.objects.bulk_create([AuditHead(lane=lane)], ignore_conflicts=True)
+            # A lane's first entry: create its head, or wait for whoever just did. The key is
+            # explicit (lane + 1; the single head of the unlaned trail was row 1, lane 0), so no
+            # sequence can collide with an existing row and turn the insert into a silent no-op.
+            AuditHead.objects.bulk_create([AuditHead(pk=lane + 1, lane=lane)], ignore_conflicts=True)
             heads[lane] = AuditHead.objects.select_for_update().get(lane=lane)
     now = timezone.now()
     previous = {lane: heads[lane].last_hash for lane in lanes}
