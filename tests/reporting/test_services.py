@@ -290,3 +290,16 @@ def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp):
     assert f"{world.province_a.pk}, {rp.registered.pk}): stored (Decimal('9.5'), 1" in text
     assert f"{world.commune_a.pk}, {rp.trained.pk}): source values without an aggregate" in text
     assert f"{world.commune_b.pk}, {rp.registered.pk}): aggregate 3/1 has no source values" in text
+
+
+def test_approval_costs_a_fixed_number_of_queries(world, rp):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = _filled(world, rp, world.commune_a, world.commune_officer)
+    services.submit_report(actor=world.commune_officer, report=report)
+    with CaptureQueriesContext(connection) as queries:
+        services.approve_report(actor=world.province_admin, report=report)
+    # the report lock, the role, the save, the audit lane, one roll-up statement for every level
+    assert len(queries) <= 12
+    assert sum("reporting_aggregate" in q["sql"] for q in queries.captured_queries) == 1

@@ -85,12 +85,38 @@ def roll_up(
         _recompute_extremes(report, ancestors, left)
 
 
+def roll_up_new(report: Report, *, at: dt.datetime | None) -> None:
+    """`roll_up` for a report that replaces nothing (the usual approval), in one statement built
+    by the database from the report's values and the unit's ancestors: no values travel to Python
+    and back. Same row order (deepest level first, then indicator) and arithmetic as `roll_up`."""
+    table = Aggregate._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (form_id, period_id, unit_id, indicator_id, total, count, "  # noqa: S608  # our tables
+        "minimum, maximum, latest, latest_at, updated_at) "
+        "SELECT %s, %s, c.ancestor_id, v.indicator_id, v.value, 1, v.value, v.value, v.value, %s, %s "
+        f"FROM {DataValue._meta.db_table} v CROSS JOIN {UnitClosure._meta.db_table} c "
+        "WHERE v.report_id = %s AND v.value IS NOT NULL AND c.descendant_id = %s "
+        f"ORDER BY c.distance, v.indicator_id {_ON_CONFLICT}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [report.form_id, report.period_id, at, timezone.now(), report.pk, report.unit_id])
+
+
 def _upsert_aggregates(rows: list[tuple[Any, ...]]) -> None:
     table = Aggregate._meta.db_table
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     sql = (
         f"INSERT INTO {table} (form_id, period_id, unit_id, indicator_id, total, count, "  # noqa: S608  # our table
-        f"minimum, maximum, latest, latest_at, updated_at) VALUES {placeholders} "
+        f"minimum, maximum, latest, latest_at, updated_at) VALUES {placeholders} {_ON_CONFLICT}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+def _on_conflict(table: str) -> str:
+    """Sum and count move by the incoming difference; minimum and maximum widen to an incoming
+    value; latest takes an incoming value (a row without `latest_at` brings none)."""
+    return (
         "ON CONFLICT (form_id, period_id, unit_id, indicator_id) DO UPDATE SET "
         f"total = {table}.total + excluded.total, "
         f"count = {table}.count + excluded.count, "
@@ -104,8 +130,9 @@ def _upsert_aggregates(rows: list[tuple[Any, ...]]) -> None:
         f"latest_at = COALESCE(excluded.latest_at, {table}.latest_at), "
         "updated_at = excluded.updated_at"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+
+
+_ON_CONFLICT = _on_conflict(Aggregate._meta.db_table)
 
 
 def _source_values(form_id: int, period_id: int, unit_id: int, indicator_id: int) -> Any:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from chidao.reporting.services.catalogue import due_date
 from chidao.reporting.services.common import EDITOR
 from chidao.reporting.services.entry import validate_report
-from chidao.reporting.services.rollup import numeric_values, roll_up
+from chidao.reporting.services.rollup import numeric_values, roll_up, roll_up_new
 
 # --- workflow --------------------------------------------------------------------------------
 
@@ -117,12 +117,10 @@ def approve_report(*, actor: User, report: Report) -> Report:
         unit=report.unit,
         changes={"replaces": replaced.pk} if replaced else {},
     )
-    roll_up(
-        report,
-        added=numeric_values(report),
-        removed=numeric_values(replaced) if replaced else {},
-        at=report.approved_at,
-    )
+    if replaced is None:
+        roll_up_new(report, at=report.approved_at)
+    else:
+        roll_up(report, added=numeric_values(report), removed=numeric_values(replaced), at=report.approved_at)
     return report
 
 
