@@ -408,11 +408,7 @@ def drilldown(request: AuthedRequest, form: int, period: int, unit: int, indicat
     unit_obj = get_visible_or_404(Unit.objects.all(), request.user, pk=unit)
     indicator_obj = get_visible_or_404(Indicator.objects.all(), request.user, pk=indicator)
     period_obj = get_object_or_404(Period, pk=period)
-    aggregate = (
-        Aggregate.objects.visible_to(request.user)
-        .filter(form=form_obj, period=period_obj, unit=unit_obj, indicator=indicator_obj)
-        .first()
-    )
+    aggregate = queries.aggregate_of(form_obj, period_obj, unit_obj, indicator_obj)  # unit checked visible above
     params = Params(form=form_obj, period=period_obj, unit=unit_obj)
     return render(
         request,

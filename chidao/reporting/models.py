@@ -413,8 +413,22 @@ class Narrative(models.Model):
         return f"{self.section}: {self.text[:40]}"
 
 
+AGGREGATE_SHARDS = 16
+
+
 class AggregateQuerySet(ScopedQuerySet["Aggregate"]):
     scope_field = "unit"
+
+    def combined(self, *key: str) -> dict[tuple[int, ...], Aggregate]:
+        """The rows folded by `key` fields (stripes of one figure become one object)."""
+        result: dict[tuple[int, ...], Aggregate] = {}
+        for row in self.order_by():
+            k = tuple(getattr(row, f) for f in key)
+            if k in result:
+                result[k].combine(row)
+            else:
+                result[k] = row
+        return result
 
 
 class Aggregate(models.Model):
@@ -433,17 +447,34 @@ class Aggregate(models.Model):
     latest = models.DecimalField(max_digits=20, decimal_places=4, null=True)
     latest_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(null=True)
+    # A figure is kept in up to AGGREGATE_SHARDS rows (stripes), one per remainder of the reporting
+    # unit's id: approvals from different units rarely wait for the same province or country row.
+    # Readers combine the stripes (`combine`); `reporting.queries` does it for every read.
+    shard = models.PositiveSmallIntegerField(default=0)
 
     objects = AggregateQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["form", "period", "unit", "indicator"], name="aggregate_unique"),
+            models.UniqueConstraint(fields=["form", "period", "unit", "indicator", "shard"], name="aggregate_unique"),
         ]
         indexes = [models.Index(fields=["unit", "period"])]
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.period_id}/{self.indicator_id}: {self.total} ({self.count})"
+
+    def combine(self, other: Aggregate) -> None:
+        """Fold another stripe of the same figure into this one (in memory)."""
+        self.total += other.total
+        self.count += other.count
+        if other.minimum is not None and (self.minimum is None or other.minimum < self.minimum):
+            self.minimum = other.minimum
+        if other.maximum is not None and (self.maximum is None or other.maximum > self.maximum):
+            self.maximum = other.maximum
+        if other.latest_at is not None and (self.latest_at is None or other.latest_at > self.latest_at):
+            self.latest, self.latest_at = other.latest, other.latest_at
+        if other.updated_at is not None and (self.updated_at is None or other.updated_at > self.updated_at):
+            self.updated_at = other.updated_at
 
     def value(self, rule: str) -> Decimal | None:
         """The figure shown for this aggregate under `rule`."""

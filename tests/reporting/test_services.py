@@ -8,7 +8,7 @@ from chidao.audit.models import AuditEntry
 from chidao.org.scope import ScopeDenied
 from chidao.reporting import services
 from chidao.reporting.models import Aggregate, Status
-from chidao.reporting.queries import completeness, verify_aggregates
+from chidao.reporting.queries import aggregate_of, completeness, verify_aggregates
 
 
 def _filled(world, rp, unit, officer, registered=10, trained=8, rate="50"):
@@ -20,7 +20,7 @@ def _filled(world, rp, unit, officer, registered=10, trained=8, rate="50"):
 
 
 def _total(rp, unit, indicator):
-    return Aggregate.objects.get(form=rp.form, period=rp.period, unit=unit, indicator=indicator)
+    return aggregate_of(rp.form, rp.period, unit, indicator)
 
 
 def test_approval_rolls_up_to_every_ancestor(world, rp):
@@ -283,7 +283,7 @@ def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp):
     Aggregate.objects.filter(unit=world.commune_a, indicator=rp.trained).delete()
     Aggregate.objects.create(
         form=rp.form, period=rp.period, unit=world.commune_b, indicator=rp.registered, total=Decimal(3), count=1
-    )
+    )  # commune B never reported
     found = verify_aggregates()
     assert len(found.differences) == 3, found.differences
     text = "\n".join(found.differences)
@@ -303,3 +303,20 @@ def test_approval_costs_a_fixed_number_of_queries(world, rp):
     # the report lock, the role, the save, the audit lane, one roll-up statement for every level
     assert len(queries) <= 12
     assert sum("reporting_aggregate" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_figures_kept_in_stripes_read_as_one(world, rp):
+    from chidao.reporting.models import AGGREGATE_SHARDS
+
+    assert world.commune_a.pk % AGGREGATE_SHARDS != world.commune_b.pk % AGGREGATE_SHARDS
+    a = _filled(world, rp, world.commune_a, world.commune_officer, 10, 8, "40")
+    b = _filled(world, rp, world.commune_b, world.sibling_officer, 20, 15, "60")
+    for report, officer in ((a, world.commune_officer), (b, world.sibling_officer)):
+        services.submit_report(actor=officer, report=report)
+        services.approve_report(actor=world.province_admin, report=report)
+    stripes = Aggregate.objects.filter(form=rp.form, period=rp.period, unit=world.province_a, indicator=rp.registered)
+    assert stripes.count() == 2  # each commune wrote its own stripe of the province's figure
+    figure = _total(rp, world.province_a, rp.registered)
+    assert (figure.total, figure.count, figure.minimum, figure.maximum) == (30, 2, 10, 20)
+    b.refresh_from_db()
+    assert figure.latest == 20 and figure.latest_at == b.approved_at
