@@ -15,6 +15,11 @@ SCOPED_MODELS = {
     "Membership",
     "AuditEntry",
     "RoleGrant",
+    "Meeting",
+    "AgendaItem",
+    "AgendaDocument",
+    "Invitee",
+    "Conclusion",
 }
 WRITE_METHODS = {
     "create",
@@ -90,6 +95,7 @@ def test_only_service_modules_write_domain_models():
 
 def test_every_scoped_model_queryset_has_visible_to():
     from chidao.audit.models import AuditEntry
+    from chidao.meetings.models import AgendaDocument, AgendaItem, Conclusion, Invitee, Meeting
     from chidao.org.models import Committee, CommitteeGroup, Membership, Person, Unit
     from chidao.reporting.models import Aggregate, Assignment, DataValue, Indicator, Report, ReportForm
 
@@ -106,5 +112,10 @@ def test_every_scoped_model_queryset_has_visible_to():
         Report,
         DataValue,
         Aggregate,
+        Meeting,
+        AgendaItem,
+        AgendaDocument,
+        Invitee,
+        Conclusion,
     ):
         assert hasattr(model.objects, "visible_to"), model
