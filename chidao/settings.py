@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chidao.reporting",
     "chidao.meetings",
     "chidao.tasks",
+    "chidao.schedule",
     "django_tasks_db",
 ]
 

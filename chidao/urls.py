@@ -12,6 +12,7 @@ urlpatterns = [
     path("reporting/", include("chidao.reporting.urls")),
     path("meetings/", include("chidao.meetings.urls")),
     path("tasks/", include("chidao.tasks.urls")),
+    path("calendar/", include("chidao.schedule.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
