@@ -20,8 +20,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from chidao.http import AuthedRequest
@@ -322,6 +323,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         hidden_columns=len(indicators) - len(table),
         columns_url=params.url(columns="" if all_columns else "all"),
         rows=rows,
+        rows_html=_rows_html(rows),
         headers=_headers(params, table),
         chart_indicator=chart_indicator,
         chart_links=[(i, params.url(chart=i.code)) for i in table],
@@ -371,6 +373,44 @@ def _cumulative(form: ReportForm, period: Period, unit: Unit, key: list[Indicato
     columns = queries.cumulative_periods(form, unit, period.year)
     rows = [(i, [charts.format_number(c.values.get(i.pk)) for c in columns]) for i in key]
     return CumulativeTable(year=period.year, columns=columns, rows=rows)
+
+
+def _cells_html(cells: list[Cell]) -> SafeString:
+    return format_html_join(
+        "",
+        '<td class="text-end">{}</td>',
+        (
+            (
+                format_html('<span class="text-muted">{}</span>', c.text)
+                if c.value is None
+                else format_html('<a href="{}">{}</a>', c.url, c.text),
+            )
+            for c in cells
+        ),
+    )
+
+
+def _rows_html(rows: list[Row]) -> SafeString:
+    """The comparison table's body: built here rather than in a template loop, which costs several
+    milliseconds for the 35 rows of a national dashboard."""
+    merged_into = _("Đã hợp nhất vào %(name)s")
+    parts = []
+    for row in rows:
+        if row.pre_reform:
+            title = merged_into % {"name": row.successor.name if row.successor else ""}
+            head = format_html(
+                '<tr class="table-light"><th scope="row" class="fw-normal"><span class="ps-3 text-muted" '
+                'aria-hidden="true">↳ </span><a href="{}">{}</a> <span class="badge text-bg-secondary" '
+                'title="{}">{}</span></th>',
+                row.url,
+                row.unit.name,
+                title,
+                _("trước sắp xếp"),
+            )
+        else:
+            head = format_html('<tr><th scope="row" class="fw-normal"><a href="{}">{}</a></th>', row.url, row.unit.name)
+        parts.append(head + _cells_html(row.cells) + mark_safe("</tr>"))  # a literal
+    return mark_safe("\n".join(parts))  # noqa: S308  # every part is escaped by format_html
 
 
 def _headers(params: Params, indicators: list[Indicator]) -> list[dict[str, Any]]:
