@@ -397,7 +397,7 @@ def save_values_batch(*, actor: User, form: ReportForm, period: Period, entries:
         if unit_changes:
             changes[unit_code] = unit_changes
             touched.add(report_id)
-    _upsert_values(rows)
+    _upsert_values(rows, fresh=len(opened) == len(reports))
     narratives = [
         Narrative(report=reports[e.unit.pk], section_id=int(s), text=t)
         for e in entries
@@ -426,10 +426,22 @@ def save_values_batch(*, actor: User, form: ReportForm, period: Period, entries:
 VALUE_COLUMNS = ("report_id", "indicator_id", "value", "text", "comment", "updated_by_id", "updated_at")
 
 
-def _upsert_values(rows: list[tuple[Any, ...]]) -> None:
+def _upsert_values(rows: list[tuple[Any, ...]], *, fresh: bool = False) -> None:
     """Insert or overwrite values on (report, indicator). On PostgreSQL the rows are copied into a
-    temporary table and merged with one statement: 100,000 values in a fraction of a second."""
+    temporary table and merged with one statement: 100,000 values in a fraction of a second.
+    `fresh`: every report was opened by this transaction, so no value can exist yet and the rows
+    are copied straight into the table."""
     if not rows:
+        return
+    if fresh and connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {DataValue._meta.db_table} ({', '.join(VALUE_COLUMNS)}) FROM STDIN"  # our table
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return
     if connection.vendor != "postgresql":
         DataValue.objects.bulk_create(
