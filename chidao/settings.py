@@ -185,6 +185,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR), BASE_DIR / "chidao" / "static"]
 # Bulk API writes (100,000 values as JSON is about 4 MB) and Excel uploads; Django's default is 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(20 * 1024 * 1024)))
+# Largest file attached to a meeting (agenda documents, minutes).
+MEETING_UPLOAD_MAX_BYTES = int(os.environ.get("MEETING_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
