@@ -49,7 +49,7 @@ from chidao.reporting.schemas import (
 if TYPE_CHECKING:
     from chidao.accounts.models import User
 
-# The JSON types a value may have (ValueIn.value is typed Any for speed).
+# The JSON types a value may have (ValueIn's value is typed Any for speed).
 SCALARS = (bool, int, float, str, type(None))
 
 router = Router(tags=["reporting"])
@@ -329,20 +329,22 @@ def _write(
     values: dict[int, Any] = {}
     comments: dict[int, str] = {}
     for item in entry.values:
-        code = item.indicator.strip().upper()
+        code = item["indicator"].strip().upper()
         indicator: Indicator | None = by_code.get(code)
         if indicator is None:
-            errors[item.indicator] = [_("%(code)s: chỉ tiêu không có trong biểu mẫu.") % {"code": item.indicator}]
+            errors[item["indicator"]] = [_("%(code)s: chỉ tiêu không có trong biểu mẫu.") % {"code": item["indicator"]}]
             continue
         if indicator.pk in values:
             errors[code] = [_("%(code)s: chỉ tiêu được gửi hai lần.") % {"code": code}]
             continue
-        if not isinstance(item.value, SCALARS):
+        raw = item.get("value")
+        if not isinstance(raw, SCALARS):
             errors[code] = [_("%(code)s: giá trị phải là số, chuỗi, true/false hoặc null.") % {"code": code}]
             continue
-        values[indicator.pk] = item.value
-        if item.comment is not None:
-            comments[indicator.pk] = item.comment
+        values[indicator.pk] = raw
+        comment = item.get("comment")
+        if comment is not None:
+            comments[indicator.pk] = comment
     if errors:
         raise ValidationError(errors)
     with _keyed_by_code(by_code.values()):
@@ -384,11 +386,13 @@ def put_values_batch(request: HttpRequest, payload: list[ValuesIn]) -> BatchOut:
         values: dict[int, Any] = {}
         comments: dict[int, str] = {}
         for value in item.values:
-            code = value.indicator.strip().upper()
+            given = value["indicator"]
+            code = given.strip().upper()
             indicator = indicators.get(code)
-            if not isinstance(value.value, SCALARS):
-                errors[f"{unit.code}.{value.indicator}"] = [
-                    _("%(code)s: giá trị phải là số, chuỗi, true/false hoặc null.") % {"code": value.indicator}
+            raw = value.get("value")
+            if not isinstance(raw, SCALARS):
+                errors[f"{unit.code}.{given}"] = [
+                    _("%(code)s: giá trị phải là số, chuỗi, true/false hoặc null.") % {"code": given}
                 ]
                 continue
             if indicator is None or indicator.pk in values:
@@ -397,12 +401,13 @@ def put_values_batch(request: HttpRequest, payload: list[ValuesIn]) -> BatchOut:
                     if indicator is None
                     else _("%(code)s: chỉ tiêu được gửi hai lần.")
                 )
-                errors[f"{unit.code}.{value.indicator}"] = [message % {"code": value.indicator}]
+                errors[f"{unit.code}.{given}"] = [message % {"code": given}]
                 continue
             codes[f"v{indicator.pk}"] = code
-            values[indicator.pk] = value.value
-            if value.comment is not None:
-                comments[indicator.pk] = value.comment
+            values[indicator.pk] = raw
+            comment = value.get("comment")
+            if comment is not None:
+                comments[indicator.pk] = comment
         entry = services.Entry(
             unit=unit, values=values, comments=comments, narratives={n.section: n.text for n in item.narratives}
         )

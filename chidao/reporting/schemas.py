@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from ninja import Schema
 from pydantic import BaseModel, Field
@@ -104,16 +104,23 @@ class PeriodRef(BaseModel):
     calendar: str | None = None
 
 
-class ValueIn(BaseModel):
-    indicator: str = Field(description="Mã chỉ tiêu")
-    # A JSON boolean, number, string ("1.234,5" is parsed the Vietnamese way) or null, checked by
-    # the handler and services.parse_value: a typed union here costs ~0.6 s per 100,000 values.
-    value: Any = Field(
-        default=None,
-        description="Giá trị: số, chuỗi, true/false hoặc null",
-        json_schema_extra={"type": ["boolean", "number", "string", "null"]},
-    )
-    comment: str | None = None
+# A TypedDict, not a model: 100,000 values validate in a tenth of the time. `value` may be a JSON
+# boolean, number, string ("1.234,5" is parsed the Vietnamese way) or null; the handler and
+# services.parse_value check it.
+class ValueIn(TypedDict):
+    """Một giá trị chỉ tiêu."""
+
+    indicator: Annotated[str, Field(description="Mã chỉ tiêu")]
+    value: NotRequired[
+        Annotated[
+            Any,
+            Field(
+                description="Giá trị: số, chuỗi, true/false hoặc null",
+                json_schema_extra={"type": ["boolean", "number", "string", "null"]},
+            ),
+        ]
+    ]
+    comment: NotRequired[str | None]
 
 
 class NarrativeIn(BaseModel):
