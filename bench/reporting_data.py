@@ -28,7 +28,7 @@ from chidao.lib import periods
 from chidao.org.loader import ROOT_CODE, load_administrative_units, province_code
 from chidao.org.models import Unit, UnitKind
 from chidao.reporting import services
-from chidao.reporting.models import Aggregation, Indicator, Period, ReportForm, Status, ValueType
+from chidao.reporting.models import AGGREGATE_SHARDS, Aggregation, Indicator, Period, ReportForm, Status, ValueType
 
 if TYPE_CHECKING:
     from chidao.accounts.models import User
@@ -334,32 +334,37 @@ def insert_values(data: Dataset, reports: Iterable[tuple[int, int, int]]) -> int
 
 # The aggregates of every unit (each commune, province and the country) for every month, from the
 # approved values, as the roll-up keeps them: sum, count, min, max, and the value of the most
-# recently approved report (`latest`). One INSERT ... SELECT grouped over the closure table.
+# recently approved report (`latest`), in the stripes the roll-up writes (one per remainder of the
+# reporting unit's id). One INSERT ... SELECT grouped over the closure table.
 AGGREGATES_POSTGRES = """
     INSERT INTO reporting_aggregate
-        (form_id, unit_id, period_id, indicator_id, total, count, minimum, maximum, latest, latest_at, updated_at)
+        (form_id, unit_id, period_id, indicator_id, total, count, minimum, maximum, latest, latest_at, updated_at,
+         shard)
     SELECT r.form_id, c.ancestor_id, r.period_id, v.indicator_id,
            SUM(v.value), COUNT(*), MIN(v.value), MAX(v.value),
            -- the arg-max of (approved_at, report id), without sorting each group
            (MAX(ARRAY[EXTRACT(EPOCH FROM r.approved_at), r.id::numeric, v.value]))[3],
-           MAX(r.approved_at), MAX(r.approved_at)
+           MAX(r.approved_at), MAX(r.approved_at), r.unit_id %% %(shards)s
     FROM reporting_datavalue v
     JOIN reporting_report r ON r.id = v.report_id
     JOIN org_unitclosure c ON c.descendant_id = r.unit_id
     WHERE r.form_id = %(form)s AND r.period_id = %(period)s AND r.is_current AND r.status = 'approved'
       AND v.value IS NOT NULL
-    GROUP BY r.form_id, c.ancestor_id, r.period_id, v.indicator_id
+    GROUP BY r.form_id, c.ancestor_id, r.period_id, v.indicator_id, r.unit_id %% %(shards)s
 """
 AGGREGATES_SQLITE = """
     INSERT INTO reporting_aggregate
-        (form_id, unit_id, period_id, indicator_id, total, count, minimum, maximum, latest, latest_at, updated_at)
+        (form_id, unit_id, period_id, indicator_id, total, count, minimum, maximum, latest, latest_at, updated_at,
+         shard)
     SELECT form_id, ancestor_id, period_id, indicator_id,
            SUM(value), COUNT(*), MIN(value), MAX(value), MAX(CASE WHEN newest = 1 THEN value END),
-           MAX(approved_at), MAX(approved_at)
+           MAX(approved_at), MAX(approved_at), shard
     FROM (
         SELECT r.form_id, c.ancestor_id, r.period_id, v.indicator_id, v.value, r.approved_at,
+               r.unit_id %% %(shards)s AS shard,
                ROW_NUMBER() OVER (
-                   PARTITION BY c.ancestor_id, r.period_id, v.indicator_id ORDER BY r.approved_at DESC, r.id DESC
+                   PARTITION BY c.ancestor_id, r.period_id, v.indicator_id, r.unit_id %% %(shards)s
+                   ORDER BY r.approved_at DESC, r.id DESC
                ) AS newest
         FROM reporting_datavalue v
         JOIN reporting_report r ON r.id = v.report_id
@@ -367,7 +372,7 @@ AGGREGATES_SQLITE = """
         WHERE r.form_id = %(form)s AND r.period_id = %(period)s AND r.is_current AND r.status = 'approved'
           AND v.value IS NOT NULL
     ) AS source
-    GROUP BY form_id, ancestor_id, period_id, indicator_id
+    GROUP BY form_id, ancestor_id, period_id, indicator_id, shard
 """
 
 
@@ -382,7 +387,7 @@ def insert_aggregates(form: ReportForm, months: Sequence[Period]) -> int:
             cursor.execute("SET LOCAL work_mem = '256MB'")
         sql = AGGREGATES_POSTGRES if connection.vendor == "postgresql" else AGGREGATES_SQLITE
         for month in months:
-            cursor.execute(sql, {"form": form.pk, "period": month.pk})
+            cursor.execute(sql, {"form": form.pk, "period": month.pk, "shards": AGGREGATE_SHARDS})
             count += int(cursor.rowcount)
     return count
 
