@@ -353,15 +353,17 @@ def cumulative_period(form: ReportForm, unit: Unit, span_kind: str, year: int) -
     months = Period.objects.filter(
         kind=lib_periods.Kind.MONTH, calendar=form.calendar, year=year, number__in=month_numbers
     )
-    rows = Aggregate.objects.filter(form=form, unit=unit, period__in=months).select_related("indicator", "period")
+    rows = Aggregate.objects.filter(form=form, unit=unit, period__in=months)
     by_indicator: dict[int, list[Aggregate]] = {}
+    starts = dict(months.values_list("pk", "start"))
+    rules = dict(Indicator.objects.filter(pk__in=rows.values("indicator_id")).values_list("pk", "aggregation"))
     for row in rows.combined("period_id", "indicator_id").values():
-        if row.count == 0:
+        if not row.count:
             continue
         by_indicator.setdefault(row.indicator_id, []).append(row)
     result: dict[int, Decimal | None] = {}
     for indicator_id, items in by_indicator.items():
-        rule = items[0].indicator.aggregation
+        rule = rules[indicator_id]
         total = sum((a.total for a in items), Decimal(0))
         count = sum(a.count for a in items)
         if rule == Aggregation.SUM:
@@ -375,7 +377,7 @@ def cumulative_period(form: ReportForm, unit: Unit, span_kind: str, year: int) -
         elif rule == Aggregation.MAX:
             result[indicator_id] = max((a.maximum for a in items if a.maximum is not None), default=None)
         else:
-            newest = max(items, key=lambda a: a.period.start)
+            newest = max(items, key=lambda a: starts[a.period_id])
             result[indicator_id] = newest.latest
     with_data = len({row.period_id for items in by_indicator.values() for row in items})
     label = str(Period(kind=span_kind, year=year, number=1, calendar=form.calendar))

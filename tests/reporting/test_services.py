@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from chidao.audit.models import AuditEntry
 from chidao.org.scope import ScopeDenied
 from chidao.reporting import services
-from chidao.reporting.models import Aggregate, Status
+from chidao.reporting.models import Aggregate, Indicator, Status
 from chidao.reporting.queries import aggregate_of, completeness, verify_aggregates
 
 
@@ -319,4 +319,7 @@ def test_figures_kept_in_stripes_read_as_one(world, rp):
     figure = _total(rp, world.province_a, rp.registered)
     assert (figure.total, figure.count, figure.minimum, figure.maximum) == (30, 2, 10, 20)
     b.refresh_from_db()
-    assert figure.latest == 20 and figure.latest_at == b.approved_at
+    assert figure.latest_at == b.approved_at
+    # `latest` is read for indicators whose rule is LATEST: the newest stripe's value
+    Indicator.objects.filter(pk=rp.registered.pk).update(aggregation="latest")
+    assert _total(rp, world.province_a, rp.registered).latest == 20
