@@ -18,6 +18,7 @@ from chidao.audit.api import router as audit_router
 from chidao.meetings.api import router as meetings_router
 from chidao.org.api import router as org_router
 from chidao.reporting.api import router as reporting_router
+from chidao.schedule.api import router as schedule_router
 from chidao.tasks.api import router as tasks_router
 
 
@@ -65,3 +66,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/reporting", reporting_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/calendar", schedule_router)

@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chidao.org.context_processors.current_unit",
+                "chidao.tasks.context_processors.notifications",
             ],
             "builtins": [
                 "django.templatetags.i18n",
@@ -187,6 +188,10 @@ STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR), BASE_DIR / "chida
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(20 * 1024 * 1024)))
 # Largest file attached to a meeting (agenda documents, minutes).
 MEETING_UPLOAD_MAX_BYTES = int(os.environ.get("MEETING_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Largest file attached to a task; reminders' defaults (each user may change theirs).
+TASKS_ATTACHMENT_MAX_BYTES = int(os.environ.get("TASKS_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+TASKS_REMINDER_DAYS_BEFORE = int(os.environ.get("TASKS_REMINDER_DAYS_BEFORE", "3"))
+TASKS_REMINDER_DAILY_DIGEST = env_bool("TASKS_REMINDER_DAILY_DIGEST")
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 

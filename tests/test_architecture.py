@@ -20,6 +20,11 @@ SCOPED_MODELS = {
     "AgendaDocument",
     "Invitee",
     "Conclusion",
+    "Task",
+    "Extension",
+    "ProgressUpdate",
+    "Comment",
+    "Attachment",
 }
 WRITE_METHODS = {
     "create",
@@ -98,6 +103,7 @@ def test_every_scoped_model_queryset_has_visible_to():
     from chidao.meetings.models import AgendaDocument, AgendaItem, Conclusion, Invitee, Meeting
     from chidao.org.models import Committee, CommitteeGroup, Membership, Person, Unit
     from chidao.reporting.models import Aggregate, Assignment, DataValue, Indicator, Report, ReportForm
+    from chidao.tasks.models import Attachment, Comment, Extension, ProgressUpdate, Task
 
     for model in (
         Unit,
@@ -117,5 +123,10 @@ def test_every_scoped_model_queryset_has_visible_to():
         AgendaDocument,
         Invitee,
         Conclusion,
+        Task,
+        Extension,
+        ProgressUpdate,
+        Comment,
+        Attachment,
     ):
         assert hasattr(model.objects, "visible_to"), model

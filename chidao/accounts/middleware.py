@@ -6,7 +6,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-EXEMPT_PREFIXES = ("/static/", "/account/otp/", "/account/logout/", "/i18n/", "/account/password-reset/", "/favicon")
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/account/otp/",
+    "/account/logout/",
+    "/i18n/",
+    "/account/password-reset/",
+    "/favicon",
+    "/calendar/feed/cal_",
+)
 
 
 class RequireTwoFactorMiddleware:

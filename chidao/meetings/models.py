@@ -39,7 +39,7 @@ class MeetingKind(models.TextChoices):
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Dự kiến")
     HELD = "held", _("Đã tổ chức")
-    CANCELLED = "cancelled", _("Hủy")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 # Status changes a host may make: a held meeting can be reopened to correct its record, a cancelled

@@ -1,0 +1,331 @@
+"""Reads of tasks for pages, exports and the API.
+
+Every read starts from `Task.objects.visible_to(user)`. Status is computed in SQL from the dates
+(`TaskQuerySet.with_status`), so lists filter by it and counts group by it: the counts of a unit's
+subtree are one GROUP BY over the tasks joined to the unit closure table, and the page's total
+comes from those counts instead of a second COUNT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from chidao.org.models import Person, PersonQuerySet, Unit, UnitKind, UnitQuerySet
+from chidao.org.scope import grant_unit_ids
+from chidao.tasks.models import (
+    STATUS_GROUPS,
+    Attachment,
+    Comment,
+    Extension,
+    Notification,
+    NotificationQuerySet,
+    ProgressUpdate,
+    Status,
+    Task,
+    TaskQuerySet,
+    status_expression,
+    unit_visible_to,
+)
+from chidao.tasks.services.common import ACTING_ROLES, EDITOR
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from chidao.accounts.models import User
+
+    AnyUser = User | AnonymousUser
+
+MINE, UNIT, ASSIGNED = "mine", "unit", "assigned"
+LEAD, COORDINATING, ANY_ROLE = "lead", "coordinating", "any"
+
+
+@dataclass
+class TaskFilters:
+    status: str = ""
+    source: str = ""
+    lead_unit: Unit | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    text: str = ""
+
+    def without_status(self) -> TaskFilters:
+        return TaskFilters(
+            source=self.source, lead_unit=self.lead_unit, due_from=self.due_from, due_to=self.due_to, text=self.text
+        )
+
+
+@dataclass
+class StatusCounts:
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    def get(self, status: str) -> int:
+        if status in STATUS_GROUPS:
+            return sum(self.by_status.get(s, 0) for s in STATUS_GROUPS[status])
+        return self.by_status.get(status, 0) if status else self.total
+
+    @property
+    def done_on_time(self) -> int:
+        return self.get(Status.DONE_ON_TIME)
+
+    @property
+    def done_late(self) -> int:
+        return self.get(Status.DONE_LATE)
+
+    @property
+    def in_progress(self) -> int:
+        return self.get(Status.IN_PROGRESS)
+
+    @property
+    def overdue(self) -> int:
+        return self.get(Status.OVERDUE)
+
+    def add(self, other: StatusCounts) -> None:
+        for status, n in other.by_status.items():
+            self.by_status[status] = self.by_status.get(status, 0) + n
+
+
+# --- the three lists -------------------------------------------------------------------------
+
+
+def acting_unit_ids(user: AnyUser) -> QuerySet[Unit, Any]:
+    """Units whose tasks the user acts on through a direct secretariat or administrator grant
+    (and the agencies directly under them)."""
+    uid = user.pk or 0
+    return (
+        Unit.objects.filter(
+            Q(role_grants__user_id=uid, role_grants__role__in=ACTING_ROLES)
+            | Q(kind=UnitKind.AGENCY, parent__role_grants__user_id=uid, parent__role_grants__role__in=ACTING_ROLES)
+        )
+        .values("id")
+        .distinct()
+    )
+
+
+def my_tasks(user: AnyUser) -> TaskQuerySet:
+    """Việc của tôi: I am the lead person, or I act for the lead unit."""
+    return Task.objects.for_lead(user, acting_unit_ids(user))
+
+
+def unit_tasks(user: AnyUser, unit: Unit, *, subtree: bool = True, role: str = LEAD) -> TaskQuerySet:
+    """Việc của đơn vị: led by (or coordinated by) the unit, or by any unit of its subtree."""
+    return Task.objects.within(
+        user, unit, subtree=subtree, lead=role in (LEAD, ANY_ROLE), coordinating=role in (COORDINATING, ANY_ROLE)
+    )
+
+
+def assigned_tasks(user: AnyUser) -> TaskQuerySet:
+    """Việc tôi đã giao."""
+    return Task.objects.visible_to(user).filter(assigned_by_id=user.pk or 0)
+
+
+def apply_filters(qs: TaskQuerySet, filters: TaskFilters, today: dt.date) -> TaskQuerySet:
+    if filters.status:
+        qs = qs.in_status(filters.status, today)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.lead_unit is not None:
+        qs = qs.filter(lead_unit=filters.lead_unit)
+    if filters.due_from is not None:
+        qs = qs.filter(due_date__gte=filters.due_from)
+    if filters.due_to is not None:
+        qs = qs.filter(due_date__lte=filters.due_to)
+    if filters.text:
+        qs = qs.filter(title__icontains=filters.text)
+    return qs
+
+
+def rows(qs: TaskQuerySet, today: dt.date) -> TaskQuerySet:
+    """A list page's rows: status, units and people in the same query; open tasks by due date first."""
+    return (
+        qs.with_status(today)
+        .select_related("lead_unit", "lead_person", "assigning_unit")
+        .defer("description", "completion_report", "evaluation_comment", "lead_person__note")
+        .order_by(F("completed_on").asc(nulls_first=True), "due_date", "id")
+    )
+
+
+def status_counts(qs: TaskQuerySet, today: dt.date) -> StatusCounts:
+    """Counts by status: one GROUP BY on the status computed in SQL."""
+    grouped = qs.order_by().annotate(status=status_expression(today)).values("status").annotate(n=Count("id"))
+    return StatusCounts({row["status"]: row["n"] for row in grouped})
+
+
+@dataclass
+class UnitCounts:
+    unit: Unit
+    counts: StatusCounts
+    direct: bool = False  # the unit's own tasks, not its subtree's
+
+
+def subtree_counts(
+    user: AnyUser, unit: Unit, filters: TaskFilters, today: dt.date
+) -> tuple[StatusCounts, list[UnitCounts]]:
+    """Counts by status of the tasks led in the unit's subtree, in total and by child unit: the
+    unit's own tasks, then each child's subtree in one GROUP BY over the closure rows whose
+    ancestor is a child of `unit`. The total is their sum (no third query). Units without tasks
+    are left out; the most overdue come first."""
+    if not unit_visible_to(user, unit):
+        return StatusCounts(), []
+    # Visible unit, so every task led under it is visible (see TaskQuerySet.within).
+    base = apply_filters(Task.objects.all(), filters.without_status(), today)
+    direct = status_counts(base.filter(lead_unit=unit), today)
+    grouped = (
+        base.filter(lead_unit__ancestor_links__ancestor__parent=unit)
+        .order_by()
+        .annotate(status=status_expression(today))
+        .values("lead_unit__ancestor_links__ancestor_id", "status")
+        .annotate(n=Count("id"))
+    )
+    by_child: dict[int, StatusCounts] = {}
+    for group in grouped:
+        child = by_child.setdefault(group["lead_unit__ancestor_links__ancestor_id"], StatusCounts())
+        child.by_status[group["status"]] = group["n"]
+    children = Unit.objects.in_bulk(list(by_child))
+    result = [UnitCounts(children[pk], counts) for pk, counts in by_child.items()]
+    result.sort(key=lambda r: (-r.counts.overdue, r.unit.name))
+    total = StatusCounts(dict(direct.by_status))
+    for row in result:
+        total.add(row.counts)
+    if direct.total:
+        result.insert(0, UnitCounts(unit, direct, direct=True))
+    return total, result
+
+
+class KnownCountPaginator(Paginator[Any]):
+    """A paginator told the total in advance (from the status counts), that fetches a page in two
+    steps: the ids of the page in order (narrow rows, index-only on PostgreSQL), then those rows
+    with their units and people — not every matching row joined before sorting."""
+
+    def __init__(self, object_list: TaskQuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.tasks = object_list
+        self._known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.tasks.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        # Same annotations and joins as the list, on the page's rows only.
+        fetched = {obj.pk: obj for obj in self.tasks.filter(pk__in=ids).order_by()}
+        return Page([fetched[pk] for pk in ids if pk in fetched], number, self)
+
+
+# --- one task --------------------------------------------------------------------------------
+
+
+@dataclass
+class TaskHistory:
+    extensions: list[Extension]
+    progress: list[ProgressUpdate]
+    comments: list[Comment]
+    attachments: list[Attachment]
+    subtasks: list[Task]
+    occurrences: list[Task]
+
+
+def history(task: Task, today: dt.date | None = None) -> TaskHistory:
+    """Everything that happened to a task the caller already fetched through the scope helper."""
+    day = today or timezone.localdate()
+    previous: list[Task] = []
+    node = task.previous_occurrence
+    while node is not None and len(previous) < 24:
+        previous.append(node)
+        node = node.previous_occurrence
+    return TaskHistory(
+        extensions=list(Extension.objects.filter(task=task).select_related("requested_by", "decided_by")),
+        progress=list(ProgressUpdate.objects.filter(task=task).select_related("author").order_by("-created_at", "-id")),
+        comments=list(Comment.objects.filter(task=task).select_related("author")),
+        attachments=list(Attachment.objects.filter(task=task).select_related("uploaded_by")),
+        subtasks=list(rows(Task.objects.filter(parent=task), day)),
+        occurrences=previous,
+    )
+
+
+def tasks_by_conclusion(user: AnyUser, meeting: Any) -> dict[int, list[Task]]:
+    """The tasks already given from each conclusion of `meeting` (so a conclusion is not given twice by mistake)."""
+    found: dict[int, list[Task]] = {}
+    qs = Task.objects.visible_to(user).filter(meeting=meeting, conclusion__isnull=False).select_related("lead_unit")
+    for task in qs.order_by("id"):
+        found.setdefault(task.conclusion_id or 0, []).append(task)
+    return found
+
+
+def task_detail_queryset() -> TaskQuerySet:
+    return Task.objects.select_related(
+        "lead_unit",
+        "lead_person",
+        "assigning_unit",
+        "assigned_by",
+        "parent",
+        "meeting",
+        "conclusion",
+        "previous_occurrence",
+        "completed_by",
+        "evaluated_by",
+    ).prefetch_related(Prefetch("coordinating_units", queryset=Unit.objects.order_by("name")))
+
+
+# --- choices for forms -------------------------------------------------------------------------
+
+
+def assigning_units(user: AnyUser) -> UnitQuerySet:
+    """The units offered as "assigning unit": those where the user holds the secretariat role or
+    higher themselves (a grant reaches the subtree too; any unit under them can be chosen with
+    ?unit=)."""
+    qs = Unit.objects.filter(pk__in=grant_unit_ids(user, minimum_role=EDITOR))
+    if user.is_superuser and not qs.exists():
+        qs = Unit.objects.filter(parent__isnull=True)
+    return qs.current().order_by("depth", "name")
+
+
+def may_assign_somewhere(user: AnyUser) -> bool:
+    """Whether the user holds the secretariat role or higher anywhere (shows "Giao nhiệm vụ")."""
+    return bool(user.is_superuser or grant_unit_ids(user, minimum_role=EDITOR).exists())
+
+
+def filter_units(user: AnyUser, unit: Unit) -> UnitQuerySet:
+    """The lead units offered by a unit's list filter: the unit and its direct children (a
+    province's select does not list its thousands of agencies and villages). `unit` comes from
+    the scope helper, and what lies under a visible unit is visible (see TaskQuerySet.within)."""
+    if not unit_visible_to(user, unit):
+        return Unit.objects.none()
+    return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit)).current().order_by("depth", "name")
+
+
+def unit_choices(user: AnyUser, root: Unit, *, include_root: bool = True) -> UnitQuerySet:
+    qs = Unit.objects.visible_to(user).subtree_of(root, include_self=include_root).current()
+    return qs.order_by("depth", "name")
+
+
+def people_choices(user: AnyUser, root: Unit) -> PersonQuerySet:
+    return (
+        Person.objects.visible_to(user)
+        .filter(unit__in=Unit.objects.subtree_of(root).values("id"))
+        .order_by("name_folded")
+    )
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+def notifications_for(user: AnyUser) -> NotificationQuerySet:
+    return Notification.objects.visible_to(user).select_related("task")
+
+
+def unread_count(user: AnyUser) -> int:
+    return Notification.objects.visible_to(user).unread().count()
