@@ -17,12 +17,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from chidao.org.models import Unit
 from chidao.org.scope import get_visible_or_404
-from chidao.reporting import queries, services
+from chidao.reporting import bulk_import, queries, services
 from chidao.reporting.models import (
     FormField,
     FormSection,
@@ -37,6 +37,7 @@ from chidao.reporting.schemas import (
     BatchOut,
     CumulativeOut,
     FormOut,
+    ImportOut,
     PeriodOut,
     PeriodRef,
     ReasonIn,
@@ -543,3 +544,25 @@ def cumulative(request: HttpRequest, form: str, unit: str, kind: str, year: int)
             for i in indicators
         ],
     }
+
+
+# --- bulk import from Excel ----------------------------------------------------------------------
+
+
+@router.post("/values/xlsx", response=ImportOut)
+def import_values_xlsx(
+    request: HttpRequest, file: File[UploadedFile], form: Form[str], period: Form[int | None] = None
+) -> ImportOut:
+    """Load an edited bulk export (.xlsx, `multipart/form-data`) of `form` (id or code): the rows of
+    every unit and period in one transaction, all or nothing, same rules as the import page.
+    `period`: id of the period of rows without a "Kỳ báo cáo" (and the only one allowed). Errors
+    come back as {"detail": {"file": ["Sheet “Số liệu”, dòng 12, cột G: …", …]}}."""
+    report_form = _form(request, form)
+    chosen = _period_by_id(period) if period is not None else None
+    try:
+        result = bulk_import.import_values(
+            actor=_actor(request), data=bulk_import.read_upload(file), form=report_form, period=chosen
+        )
+    except bulk_import.ImportFailed as exc:
+        raise ValidationError({"file": exc.errors}) from exc
+    return ImportOut(rows=result.rows, changed=result.changed, unchanged=result.unchanged, reports=result.reports)

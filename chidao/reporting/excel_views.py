@@ -1,4 +1,5 @@
-"""Excel pages of periodic reporting: a report's fill-in template, loading it back, bulk export."""
+"""Excel pages of periodic reporting: a report's fill-in template, loading it back, bulk export and
+loading an edited bulk export back."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from chidao.http import AuthedRequest
 from chidao.org import queries as org_queries
 from chidao.org.models import Unit
 from chidao.org.scope import get_visible_or_404, require_role
-from chidao.reporting import excel, services
+from chidao.reporting import bulk_import, excel, services
 from chidao.reporting.models import Period, Report, ReportForm, Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,3 +137,54 @@ def export(request: AuthedRequest) -> HttpResponseBase:
             return response
         return FileResponse(io.BytesIO(excel.export_xlsx(rows)), as_attachment=True, filename=name, content_type=XLSX)
     return render(request, "reporting/excel_export.html", {"form": form})
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    form = forms.ModelChoiceField(queryset=ReportForm.objects.none(), label=gettext_lazy("Biểu mẫu"))
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.order_by("-start", "end"),
+        required=False,
+        label=gettext_lazy("Kỳ báo cáo"),
+        empty_label=gettext_lazy("Theo cột “Kỳ báo cáo” của tệp"),
+        help_text=gettext_lazy("Chọn khi tệp không có cột “Kỳ báo cáo”: mọi dòng phải thuộc kỳ này."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Tệp Excel (.xlsx)"),
+        help_text=gettext_lazy("Tệp xuất từ trang Xuất số liệu, đã sửa; tối đa 40 MB, 200.000 dòng."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["form"].queryset = ReportForm.objects.visible_to(user)  # type: ignore[attr-defined]  # ModelChoiceField
+
+
+@login_required
+def import_values(request: AuthedRequest) -> HttpResponse:
+    """Load an edited bulk export back: every row checked, nothing saved unless all are valid."""
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = bulk_import.import_values(
+                actor=request.user,
+                data=bulk_import.read_upload(data["file"]),
+                form=data["form"],
+                period=data["period"],
+            )
+        except bulk_import.ImportFailed as exc:
+            errors = exc.errors
+            form.add_error("file", _("Tệp có %(n)s lỗi; chưa có dữ liệu nào được lưu.") % {"n": exc.total})
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã nhập tệp Excel: %(changed)s số liệu được cập nhật trong %(reports)s báo cáo, "
+                    "%(unchanged)s số liệu không đổi."
+                )
+                % {"changed": result.changed, "reports": result.reports, "unchanged": result.unchanged},
+            )
+            return redirect("reporting:import_values")
+    return render(request, "reporting/excel_import.html", {"form": form, "errors": errors})

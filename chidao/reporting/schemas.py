@@ -148,6 +148,13 @@ class BatchOut(Schema):
     changed: int
 
 
+class ImportOut(Schema):
+    rows: int = Field(description="Số dòng có dữ liệu trong tệp")
+    changed: int = Field(description="Số liệu được ghi (mới hoặc thay đổi)")
+    unchanged: int = Field(description="Dòng trùng với số liệu đã lưu, bỏ qua")
+    reports: int = Field(description="Số báo cáo được ghi")
+
+
 class ReasonIn(Schema):
     reason: str
 

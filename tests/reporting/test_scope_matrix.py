@@ -52,6 +52,7 @@ LISTS = {
     "report_open",
     "dashboard",
     "export",
+    "import_values",
 }
 
 

@@ -68,6 +68,9 @@ def open_report(*, actor: User, form: ReportForm, unit: Unit, period: Period) ->
     return report
 
 
+TOO_LARGE = Decimal(10) ** 15  # numeric(20, 4) holds 16 digits before the point
+
+
 def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
     """(number, text) from user input; raises a Vietnamese ValidationError naming the indicator."""
     if indicator.value_type == ValueType.TEXT:
@@ -97,7 +100,7 @@ def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
         raise ValidationError(_("%(code)s: phải là số nguyên.") % {"code": indicator.code})
     if indicator.value_type == ValueType.PERCENT and not Decimal(0) <= number <= Decimal(100):
         raise ValidationError(_("%(code)s: tỷ lệ phải từ 0 đến 100.") % {"code": indicator.code})
-    if abs(number) >= Decimal(10) ** 15:
+    if abs(number) >= TOO_LARGE:
         raise ValidationError(_("%(code)s: giá trị quá lớn.") % {"code": indicator.code})
     return number, ""
 
