@@ -8,31 +8,20 @@ bytes only say "ZIP", so the package's parts decide; any other ZIP (and old .doc
 from __future__ import annotations
 
 import secrets
-import unicodedata
-import zipfile
-from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.utils.text import get_valid_filename
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from chidao.lib import uploads
+from chidao.lib.uploads import DOCX, JPEG, PDF, PNG, XLSX, FileType
+
+__all__ = ["ACCEPT", "ALLOWED", "FileType", "check_upload", "clean_name", "detect_type", "storage_name"]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class FileType:
-    extension: str
-    content_type: str
-    label: str
-
-
-PDF = FileType(".pdf", "application/pdf", "PDF")
-DOCX = FileType(".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (.docx)")
-XLSX = FileType(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)")
-PNG = FileType(".png", "image/png", "PNG")
-JPEG = FileType(".jpg", "image/jpeg", "JPEG")
 ALLOWED = (PDF, DOCX, XLSX, PNG, JPEG)
 ACCEPT = ",".join(t.extension for t in ALLOWED) + ",.jpeg"
 
@@ -42,48 +31,11 @@ def max_bytes() -> int:
 
 
 def detect_type(upload: IO[bytes]) -> FileType | None:
-    """The type of `upload` from its content, or None when it is not one we accept."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as package:
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" not in names:
-            return None
-        if "word/document.xml" in names:
-            return DOCX
-        if "xl/workbook.xml" in names:
-            return XLSX
-    return None
+    return uploads.detect_type(upload, ALLOWED)
 
 
 def clean_name(name: str, file_type: FileType, max_length: int = 150) -> str:
-    """A display name without path, control characters or a misleading extension.
-
-    Vietnamese letters stay (the name is shown and sent back RFC 6266-encoded); the extension
-    always matches the detected type."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    try:
-        stem = get_valid_filename(stem)
-    except SuspiciousFileOperation:
-        stem = ""
-    stem = stem.strip("._-")[: max_length - len(file_type.extension)] or "tai-lieu"
-    return f"{stem}{file_type.extension}"
+    return uploads.clean_name(name, file_type, max_length, fallback="tai-lieu")
 
 
 def storage_name(file_type: FileType) -> str:

@@ -1,81 +1,16 @@
-"""Checking uploaded files: the type from the first bytes (never the name or the browser's word),
-and a safe display name. No database here."""
+"""Files attached to tasks: PDF, Word, Excel and images (checks in chidao.lib.uploads)."""
 
 from __future__ import annotations
 
-import unicodedata
-import zipfile
-from dataclasses import dataclass
 from typing import IO
 
-from django.core.exceptions import SuspiciousFileOperation
-from django.utils.text import get_valid_filename
+from chidao.lib.uploads import DOCX, GIF, JPEG, PDF, PNG, WEBP, XLSX, FileType, clean_name
+from chidao.lib.uploads import detect_type as _detect
 
-
-@dataclass(frozen=True)
-class FileType:
-    extension: str
-    content_type: str
-    label: str
-
-
-PDF = FileType(".pdf", "application/pdf", "PDF")
-DOCX = FileType(".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (.docx)")
-XLSX = FileType(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)")
-PNG = FileType(".png", "image/png", "PNG")
-JPEG = FileType(".jpg", "image/jpeg", "JPEG")
-GIF = FileType(".gif", "image/gif", "GIF")
-WEBP = FileType(".webp", "image/webp", "WebP")
 ALLOWED = (PDF, DOCX, XLSX, PNG, JPEG, GIF, WEBP)
+
+__all__ = ["ALLOWED", "FileType", "clean_name", "detect_type"]
 
 
 def detect_type(upload: IO[bytes]) -> FileType | None:
-    """The type of `upload` from its content, or None when it is not one we accept.
-
-    DOCX and XLSX are ZIP packages: the first bytes only say "ZIP", so the package's parts decide
-    (word/document.xml or xl/workbook.xml); any other ZIP is refused."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return WEBP
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as package:
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" not in names:
-            return None
-        if "word/document.xml" in names:
-            return DOCX
-        if "xl/workbook.xml" in names:
-            return XLSX
-    return None
-
-
-def clean_name(name: str, file_type: FileType, max_length: int = 150) -> str:
-    """A display name without path, control characters or a misleading extension.
-
-    Vietnamese letters are kept (the name is shown to people and sent back, RFC 6266-encoded, in
-    the download's Content-Disposition); the extension always matches the detected type."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    try:
-        stem = get_valid_filename(stem)
-    except SuspiciousFileOperation:
-        stem = ""
-    stem = stem.strip("._-")[: max_length - len(file_type.extension)] or "tep-dinh-kem"
-    return f"{stem}{file_type.extension}"
+    return _detect(upload, ALLOWED)
