@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "chidao.meetings",
     "chidao.tasks",
     "chidao.schedule",
+    "chidao.documents",
     "django_tasks_db",
 ]
 
