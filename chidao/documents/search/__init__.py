@@ -1,0 +1,23 @@
+"""Vietnamese full-text search of the document registry.
+
+The registry's services call `index_documents` after every write, in the same transaction; the
+search reads only `SearchEntry` and the full-text structures built from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def index_documents(ids: Iterable[int]) -> int:
+    """(Re)build the search entries of the documents `ids`; returns how many were written."""
+    from chidao.documents.search.index import index_documents as _index
+
+    return _index(ids)
+
+
+def remove_documents(ids: Iterable[int]) -> None:
+    """Drop the search entries of the documents `ids` (deleted documents)."""
+    from chidao.documents.search.index import remove_documents as _remove
+
+    _remove(ids)
