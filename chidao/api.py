@@ -15,6 +15,8 @@ from ninja.security import HttpBearer, django_auth
 from chidao.accounts.api import router as accounts_router
 from chidao.accounts.services import user_for_api_token
 from chidao.audit.api import router as audit_router
+from chidao.documents.api import router as documents_router
+from chidao.documents.search.api import router as search_router
 from chidao.meetings.api import router as meetings_router
 from chidao.org.api import router as org_router
 from chidao.reporting.api import router as reporting_router
@@ -67,3 +69,5 @@ api.add_router("/reporting", reporting_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/tasks", tasks_router)
 api.add_router("/calendar", schedule_router)
+api.add_router("/documents/search", search_router)
+api.add_router("/documents", documents_router)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("meetings/", include("chidao.meetings.urls")),
     path("tasks/", include("chidao.tasks.urls")),
     path("calendar/", include("chidao.schedule.urls")),
+    path("documents/", include("chidao.documents.urls")),
+    path("search/", include("chidao.documents.search.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+app_name = "documents"
+urlpatterns = [
+    path("", include("chidao.documents.urls_tools")),
+]
