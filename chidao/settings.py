@@ -189,6 +189,7 @@ STATICFILES_DIRS = [("bootstrap", xstatic_bootstrap.BASE_DIR), BASE_DIR / "chida
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(20 * 1024 * 1024)))
 # Largest file attached to a meeting (agenda documents, minutes).
 MEETING_UPLOAD_MAX_BYTES = int(os.environ.get("MEETING_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+DOCUMENTS_UPLOAD_MAX_BYTES = int(os.environ.get("DOCUMENTS_UPLOAD_MAX_BYTES", str(30 * 1024 * 1024)))
 # Largest file attached to a task; reminders' defaults (each user may change theirs).
 TASKS_ATTACHMENT_MAX_BYTES = int(os.environ.get("TASKS_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 TASKS_REMINDER_DAYS_BEFORE = int(os.environ.get("TASKS_REMINDER_DAYS_BEFORE", "3"))

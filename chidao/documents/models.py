@@ -243,8 +243,10 @@ class Attachment(models.Model):
 class SearchEntry(models.Model):
     """One document as the search sees it: folded text and the columns the filters need, so a
     query never joins the registry before it has its page of ids. Written only by
-    `chidao.documents.search`; the full-text structures of each database (an FTS5 table on
-    SQLite, tsvector columns and GIN indexes on PostgreSQL) are built from it by migration."""
+    `chidao.documents.search`; the full-text structures of each database (FTS5 tables kept by
+    triggers on SQLite, tsvector columns with GIN indexes on PostgreSQL) are built by migration
+    0002. A later migration that alters this table must keep them: on SQLite Django rebuilds the
+    table for most changes, which drops the triggers (recreate them from search/sqlite.py)."""
 
     document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
     unit = models.ForeignKey("org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
@@ -252,12 +254,23 @@ class SearchEntry(models.Model):
     visibility = models.CharField(max_length=10)
     issuer_folded = models.CharField(max_length=255)
     issued_on = models.DateField()
+    # Newest first is (issued_on, document id) descending; one integer holding both is the FTS5
+    # rowid on SQLite, so the full-text index itself yields matches newest first.
+    recency_key = models.BigIntegerField(unique=True)
     symbol_key = models.CharField(max_length=100, blank=True)
+    # The symbol reduced to its parts ("35-NQ/TW" → 35, "NQ", "TW"), matched whatever the separators.
+    symbol_number = models.PositiveIntegerField(null=True)
+    symbol_type = models.CharField(max_length=20, blank=True)
+    symbol_issuer = models.CharField(max_length=50, blank=True)
+    # Folded words separated by single spaces (chidao.documents.search.text.index_fold).
     title_folded = models.TextField()
     body_folded = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["symbol_key"], name="search_entry_symbol")]
+        indexes = [
+            models.Index(fields=["symbol_key"], name="search_entry_symbol"),
+            models.Index(fields=["symbol_number", "symbol_type"], name="search_entry_number"),
+        ]
 
     def __str__(self) -> str:
         return f"search entry {self.document_id}"

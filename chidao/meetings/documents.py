@@ -5,83 +5,52 @@ official layout of the host committee's kind, PDF through LibreOffice when it is
   SẢN VIỆT NAM", number "Số 15-TB/BCĐ", "T/M BAN CHỈ ĐẠO";
 - state committees: Nghị định 30/2020/NĐ-CP, Phụ lục I — "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM /
   Độc lập - Tự do - Hạnh phúc", number "Số: 15/TB-BCĐ", "TM. BAN CHỈ ĐẠO".
-Page, fonts, header, closing and PDF conversion come from `chidao.reporting.documents`; what is
-worked out here is the letterhead of a committee (not of a report's unit) and the two bodies.
+Page, fonts, header, closing and PDF conversion come from `chidao.lib.officedoc`, the issuing
+committee's letterhead from `chidao.documents.compose`; what is worked out here are the two bodies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
 
+from chidao.documents.compose import PdfUnavailable, docx_to_pdf, issuer_of
+from chidao.lib import officedoc
+from chidao.lib.officedoc import DOCX_TYPE, Letterhead, office_binary
 from chidao.meetings.models import Meeting, MeetingKind
 from chidao.meetings.queries import chair_position, meeting_detail
-from chidao.org.models import Committee, CommitteeKind, Unit, UnitKind
-from chidao.reporting.documents import (
-    ADMINISTRATIVE,
-    DOCX_TYPE,
-    Letterhead,
-    PdfUnavailable,
-    _closing,
-    _header,
-    _line,
-    _setup,
-    docx_to_pdf,
-    office_binary,
-    place_name,
-)
 
 __all__ = ["DOCX_TYPE", "PdfUnavailable", "build_invitation", "build_notice", "docx_to_pdf", "office_binary"]
 
 INVITATION, NOTICE = "GM", "TB"
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "chủ nhật")
-BLANK_NUMBER = "      "
 
 
-def _number(party: bool, symbol: str, given: str) -> str:
+def _number(party: bool, symbol: str, given: str, code: str) -> str:
     """ "Số 15-TB/BCĐ" (Party) or "Số: 15/TB-BCĐ" (state); a full number typed by the user is kept."""
     given = given.strip()
-    if given and ("/" in given or "-" in given):
-        return (_("Số %(n)s") if party else _("Số: %(n)s")) % {"n": given}
-    n = given or BLANK_NUMBER
-    if party:
-        return _("Số %(n)s-%(symbol)s/BCĐ") % {"n": n, "symbol": symbol}
-    return _("Số: %(n)s/%(symbol)s-BCĐ") % {"n": n, "symbol": symbol}
-
-
-def _superior(committee: Committee, party: bool) -> str:
-    unit = committee.unit
-    if party:
-        province = Unit.objects.ancestors_of(unit).filter(kind=UnitKind.PROVINCE).first()
-        return _("ĐẢNG BỘ %(name)s") % {"name": province.name.upper()} if province else _("BAN CHẤP HÀNH TRUNG ƯƠNG")
-    if unit.kind == UnitKind.NATIONAL:
-        return _("CHÍNH PHỦ")
-    if unit.kind in ADMINISTRATIVE:
-        return _("ỦY BAN NHÂN DÂN %(name)s") % {"name": unit.name.upper()}
-    return unit.name.upper()
+    if not (given and ("/" in given or "-" in given)):
+        given = officedoc.symbol(party=party, number=given, type_code=symbol, issuer_code=code)
+    return officedoc.number_line(party=party, text=given)
 
 
 def meeting_letterhead(meeting: Meeting, *, symbol: str, number: str, day: dt.date) -> Letterhead:
     """The header and signature of a document issued by the meeting's host committee."""
     committee = meeting.host_committee
-    party = committee.kind == CommitteeKind.PARTY
+    issuer = issuer_of(committee.unit, committee)
+    party = issuer.party
     position = chair_position(meeting)
     recipients = _recipients(meeting, party, symbol)
     return Letterhead(
         party=party,
-        superior=_superior(committee, party),
-        issuer=committee.name.upper(),
-        number=_number(party, symbol, number),
-        place=place_name(committee.unit),
+        superior=issuer.superior,
+        issuer=issuer.heading,
+        number=_number(party, symbol, number, issuer.code),
+        place=issuer.place,
         day=day,
-        on_behalf=(_("T/M %(body)s") if party else _("TM. %(body)s")) % {"body": _("BAN CHỈ ĐẠO")},
+        on_behalf=officedoc.authority(party=party, mode="TM", of=issuer.collective),
         position=(position or _("Trưởng ban")).upper(),
         signer=meeting.chair.full_name if meeting.chair else "",
         recipients=recipients,
@@ -89,31 +58,12 @@ def meeting_letterhead(meeting: Meeting, *, symbol: str, number: str, day: dt.da
 
 
 def _recipients(meeting: Meeting, party: bool, symbol: str) -> list[str]:
-    end = "," if party else ";"
-    lines = [_("- Như trên") + end] if symbol == INVITATION else [_("- Các thành viên Ban Chỉ đạo") + end]
+    names = [_("Như trên")] if symbol == INVITATION else [_("Các thành viên Ban Chỉ đạo")]
     if symbol == NOTICE:
-        lines += [f"- {unit.name}{end}" for unit in meeting.invited_units.order_by("depth", "name")[:8]]
+        names += [unit.name for unit in meeting.invited_units.order_by("depth", "name")[:8]]
         if meeting.visiting_committee is not None:
-            lines.append(f"- {meeting.visiting_committee.name}{end}")
-    lines.append(_("- Lưu Văn phòng.") if party else _("- Lưu: VT."))
-    return lines
-
-
-def _title(document: DocxDocument, head: Letterhead, title: str, subject: str) -> None:
-    spacer = _line(document, "")
-    spacer.paragraph_format.space_before = Pt(12)
-    _line(document, title, size=Pt(15) if head.party else Pt(14), bold=True)
-    _line(document, subject, size=Pt(14), bold=True)
-    if head.party:
-        _line(document, "-----", size=Pt(14))
-    _line(document, "")
-
-
-def _paragraph(document: DocxDocument, text: str, *, bold: bool = False, indent: bool = True) -> None:
-    paragraph = _line(document, text, bold=bold, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Cm(1.27)
-    paragraph.paragraph_format.space_after = Pt(6)
+            names.append(meeting.visiting_committee.name)
+    return officedoc.recipient_lines(names, party=party)
 
 
 def _when(meeting: Meeting) -> str:
@@ -124,12 +74,6 @@ def _when(meeting: Meeting) -> str:
         "weekday": WEEKDAYS[start.weekday()],
         "date": start.strftime("%d/%m/%Y"),
     }
-
-
-def _save(document: DocxDocument) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 # --- giấy mời ---------------------------------------------------------------------------------
@@ -145,42 +89,43 @@ def _build_invitation(meeting: Meeting, *, today: dt.date) -> bytes:
     head = meeting_letterhead(meeting, symbol=INVITATION, number=meeting.invitation_number, day=today)
     detail = meeting_detail(meeting)
     committee = meeting.host_committee
-    document = Document()
-    _setup(document)
-    _header(document, head)
-    _title(document, head, _("GIẤY MỜI"), meeting.title)
-    _paragraph(document, _("%(committee)s trân trọng kính mời:") % {"committee": committee.name})
+    document = officedoc.new_document()
+    officedoc.header(document, head)
+    officedoc.title(document, head, _("GIẤY MỜI"), meeting.title)
+    officedoc.paragraph(document, _("%(committee)s trân trọng kính mời:") % {"committee": committee.name})
     for invitee in detail.invitees:
         person = invitee.person
         titles = f", {person.titles}" if person.titles else ""
-        _paragraph(document, _("- Đồng chí %(name)s%(titles)s;") % {"name": person.full_name, "titles": titles})
+        officedoc.paragraph(
+            document, _("- Đồng chí %(name)s%(titles)s;") % {"name": person.full_name, "titles": titles}
+        )
     for unit in detail.invited_units:
-        _paragraph(document, _("- Đại diện lãnh đạo %(unit)s;") % {"unit": unit.name})
+        officedoc.paragraph(document, _("- Đại diện lãnh đạo %(unit)s;") % {"unit": unit.name})
     if meeting.kind == MeetingKind.DELEGATION and meeting.visiting_committee is not None:
-        _paragraph(document, _("- Đoàn công tác %(name)s.") % {"name": meeting.visiting_committee.name})
-    _paragraph(document, _("Đến dự: %(title)s.") % {"title": meeting.title})
-    _paragraph(document, _("Thời gian: %(when)s.") % {"when": _when(meeting)})
+        officedoc.paragraph(document, _("- Đoàn công tác %(name)s.") % {"name": meeting.visiting_committee.name})
+    officedoc.paragraph(document, _("Đến dự: %(title)s.") % {"title": meeting.title})
+    officedoc.paragraph(document, _("Thời gian: %(when)s.") % {"when": _when(meeting)})
     if meeting.place:
-        _paragraph(document, _("Địa điểm: %(place)s.") % {"place": meeting.place})
+        officedoc.paragraph(document, _("Địa điểm: %(place)s.") % {"place": meeting.place})
     if meeting.chair is not None:
         position = chair_position(meeting)
-        _paragraph(
+        officedoc.paragraph(
             document,
             _("Chủ trì: đồng chí %(name)s%(position)s.")
             % {"name": meeting.chair.full_name, "position": f", {position}" if position else ""},
         )
     if detail.agenda:
-        _paragraph(document, _("Nội dung:"))
+        officedoc.paragraph(document, _("Nội dung:"))
         for item in detail.agenda:
             by = f" ({item.presenter_label})" if item.presenter_label else ""
-            _paragraph(document, f"{item.order}. {item.title}{by}.")
+            officedoc.paragraph(document, f"{item.order}. {item.title}{by}.")
     if meeting.description:
         for text in meeting.description.splitlines():
             if text.strip():
-                _paragraph(document, text.strip())
-    _paragraph(document, _("Đề nghị các đồng chí sắp xếp thời gian tham dự đúng giờ./."))
-    _closing(document, head)
-    return _save(document)
+                officedoc.paragraph(document, text.strip())
+    officedoc.paragraph(document, _("Đề nghị các đồng chí sắp xếp thời gian tham dự đúng giờ./."))
+    officedoc.closing(document, head)
+    return officedoc.to_bytes(document)
 
 
 # --- thông báo kết luận -----------------------------------------------------------------------
@@ -199,11 +144,10 @@ def _build_notice(meeting: Meeting, *, today: dt.date) -> bytes:
     committee = meeting.host_committee
     position = chair_position(meeting)
     speaker = _("đồng chí %(position)s") % {"position": position} if meeting.chair else committee.name
-    document = Document()
-    _setup(document)
-    _header(document, head)
+    document = officedoc.new_document()
+    officedoc.header(document, head)
     subject = _("Kết luận của %(speaker)s tại %(title)s") % {"speaker": speaker, "title": meeting.title}
-    _title(document, head, _("THÔNG BÁO"), subject)
+    officedoc.title(document, head, _("THÔNG BÁO"), subject)
     start = timezone.localtime(meeting.starts_at)
     where = _(", tại %(place)s") % {"place": meeting.place} if meeting.place else ""
     if meeting.visiting_committee is not None:
@@ -225,23 +169,23 @@ def _build_notice(meeting: Meeting, *, today: dt.date) -> bytes:
             "name": meeting.chair.full_name,
             "position": f", {position}" if position else "",
         }
-    _paragraph(document, opening)
-    _paragraph(
+    officedoc.paragraph(document, opening)
+    officedoc.paragraph(
         document,
         _("Sau khi nghe báo cáo và ý kiến phát biểu của các đại biểu, %(speaker)s kết luận như sau:")
         % {"speaker": speaker},
     )
     for conclusion in detail.conclusions:
         lines = [line.strip() for line in conclusion.text.splitlines() if line.strip()]
-        _paragraph(document, f"{conclusion.number}. {lines[0] if lines else ''}")
+        officedoc.paragraph(document, f"{conclusion.number}. {lines[0] if lines else ''}")
         for line in lines[1:]:
-            _paragraph(document, line)
-    _paragraph(
+            officedoc.paragraph(document, line)
+    officedoc.paragraph(
         document,
         _("Ban Chỉ đạo thông báo để các cơ quan, đơn vị, thành viên Ban Chỉ đạo biết, thực hiện./."),
     )
-    _closing(document, head)
-    return _save(document)
+    officedoc.closing(document, head)
+    return officedoc.to_bytes(document)
 
 
 def filename(meeting: Meeting, kind: str, extension: str) -> str:

@@ -10,27 +10,20 @@ bottom left and the signature block at the bottom right.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import shutil
-import subprocess
-import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Pt
 from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 
-from chidao.lib import periods
-from chidao.org.models import Committee, CommitteeKind, Membership, Role, Unit, UnitKind
+from chidao.documents.compose import PdfUnavailable, active_committee, docx_to_pdf, issuer_of
+from chidao.lib import officedoc, periods
+from chidao.lib.officedoc import DOCX_TYPE, Letterhead, office_binary, vn_date
+from chidao.org.models import Committee, Membership, Role, Unit
 from chidao.reporting.models import (
     DataValue,
     FormField,
@@ -43,29 +36,7 @@ from chidao.reporting.models import (
 )
 from chidao.reporting.queries import dashboard_rows
 
-FONT = "Times New Roman"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# Margins within the ranges of both rules: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
-MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
-BODY_SIZE = Pt(14)
-PLACE_PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ", "Thị trấn ", "Quận ", "Huyện ", "Thị xã ")
-ADMINISTRATIVE = {UnitKind.NATIONAL, UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE}
-
-
-@dataclass
-class Letterhead:
-    """What the header and the signature say, worked out from the unit and its committee."""
-
-    party: bool
-    superior: str  # tên cơ quan chủ quản / cơ quan cấp trên
-    issuer: str  # tên cơ quan ban hành
-    number: str  # "Số: …/BC-BCĐ" or "Số …-BC/BCĐ", the number left blank for the văn thư
-    place: str
-    day: dt.date
-    on_behalf: str  # "TM. BAN CHỈ ĐẠO" / "T/M BAN CHỈ ĐẠO"
-    position: str
-    signer: str
-    recipients: list[str]
+__all__ = ["DOCX_TYPE", "Letterhead", "PdfUnavailable", "build_report_docx", "docx_to_pdf", "office_binary", "vn_date"]
 
 
 def vn_number(value: Decimal | None) -> str:
@@ -93,57 +64,13 @@ def display_value(indicator: Indicator, value: DataValue | None) -> str:
     return vn_number(value.value)
 
 
-def vn_date(day: dt.date, place: str) -> str:
-    """ "Đà Nẵng, ngày 05 tháng 02 năm 2026": days below 10 and months 1 and 2 take a leading zero
-    (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II.5)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return _("%(place)s, ngày %(day)02d tháng %(month)s năm %(year)d") % {
-        "place": place,
-        "day": day.day,
-        "month": month,
-        "year": day.year,
-    }
-
-
-def place_name(unit: Unit) -> str:
-    """Địa danh: the administrative unit's name without its kind ("Phường Hải Châu" → "Hải Châu")."""
-    admin = unit
-    if unit.kind not in ADMINISTRATIVE:
-        admin = Unit.objects.ancestors_of(unit).filter(kind__in=ADMINISTRATIVE).order_by("-depth").first() or unit
-    if admin.kind == UnitKind.NATIONAL:
-        return "Hà Nội"
-    for prefix in PLACE_PREFIXES:
-        if admin.name.startswith(prefix):
-            return admin.name[len(prefix) :]
-    return admin.name
-
-
 def letterhead(report: Report, *, today: dt.date | None = None) -> Letterhead:
+    """The unit's committee issues the report (state layout when the unit has none)."""
     unit = report.unit
     day = timezone.localtime(report.submitted_at).date() if report.submitted_at else (today or timezone.localdate())
-    committee = Committee.objects.filter(unit=unit).active(day).order_by("id").first()
-    party = committee is not None and committee.kind == CommitteeKind.PARTY
-    issuer = (committee.name if committee else unit.name).upper()
-    short = "BCĐ" if committee is not None else "VP"
-    parent = unit.parent
-    if party:
-        province = Unit.objects.ancestors_of(unit).filter(kind=UnitKind.PROVINCE).first()
-        # Central bodies write "BAN CHẤP HÀNH TRUNG ƯƠNG" where provincial ones name their Đảng bộ.
-        superior = (
-            _("ĐẢNG BỘ %(name)s") % {"name": province.name.upper()} if province else _("BAN CHẤP HÀNH TRUNG ƯƠNG")
-        )
-        number = _("Số      -BC/%(short)s") % {"short": short}
-    else:
-        owner = unit if committee is not None else parent
-        superior = ""
-        if owner is not None:
-            name = owner.name.upper()
-            if owner.kind == UnitKind.NATIONAL:
-                name = _("CHÍNH PHỦ")
-            elif owner.kind in ADMINISTRATIVE:
-                name = _("ỦY BAN NHÂN DÂN %(name)s") % {"name": name}
-            superior = name
-        number = _("Số:      /BC-%(short)s") % {"short": short}
+    committee = active_committee(unit, day)
+    issuer = issuer_of(unit, committee)
+    number = officedoc.symbol(party=issuer.party, number="", type_code="BC", issuer_code=issuer.code)
     signer = ""
     if committee is not None:
         head = (
@@ -153,20 +80,21 @@ def letterhead(report: Report, *, today: dt.date | None = None) -> Letterhead:
             .first()
         )
         signer = head.person.full_name if head else ""
-    body = _("BAN CHỈ ĐẠO") if committee is not None else issuer
+    body = _("BAN CHỈ ĐẠO") if committee is not None else issuer.heading
     recipients = []
+    parent = unit.parent
     if parent is not None:
         above = Committee.objects.filter(unit=parent).active(day).order_by("id").first()
         recipients.append(f"- {above.name if above else parent.name};")
-    recipients.append(_("- Lưu Văn phòng.") if party else _("- Lưu: VT."))
+    recipients.append(_("- Lưu Văn phòng.") if issuer.party else _("- Lưu: VT."))
     return Letterhead(
-        party=party,
-        superior=superior,
-        issuer=issuer,
-        number=number,
-        place=place_name(unit),
+        party=issuer.party,
+        superior=issuer.superior,
+        issuer=issuer.heading,
+        number=officedoc.number_line(party=issuer.party, text=number),
+        place=issuer.place,
         day=day,
-        on_behalf=(_("T/M %(body)s") if party else _("TM. %(body)s")) % {"body": body},
+        on_behalf=officedoc.authority(party=issuer.party, mode="TM", of=body),
         position=_("TRƯỞNG BAN") if committee is not None else _("THỦ TRƯỞNG"),
         signer=signer,
         recipients=recipients,
@@ -190,98 +118,8 @@ def subject(report: Report) -> str:
 # --- the document ----------------------------------------------------------------------------
 
 
-def _run(
-    paragraph: Paragraph,
-    text: str,
-    *,
-    size: Pt = BODY_SIZE,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-) -> None:
-    run = paragraph.add_run(text)
-    run.font.name = FONT
-    run.font.size = size
-    run.bold = bold
-    run.italic = italic
-    run.underline = underline
-
-
-def _line(
-    container: DocxDocument | _Cell,
-    text: str,
-    *,
-    size: Pt = BODY_SIZE,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-    first: bool = False,
-) -> Paragraph:
-    paragraph = container.paragraphs[0] if first and isinstance(container, _Cell) else container.add_paragraph()
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.space_before = Pt(0)
-    _run(paragraph, text, size=size, bold=bold, italic=italic, underline=underline)
-    return paragraph
-
-
-def _setup(document: DocxDocument) -> None:
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = MARGINS["top"]
-    section.bottom_margin = MARGINS["bottom"]
-    section.left_margin = MARGINS["left"]
-    section.right_margin = MARGINS["right"]
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = BODY_SIZE
-    # Word picks the East Asian font slot for some Vietnamese characters: name it too.
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-
-
-def _header(document: DocxDocument, head: Letterhead) -> None:
-    table = document.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(7), Cm(9.5)
-    if head.party:
-        _line(left, head.superior, size=Pt(14), first=True)
-        _line(left, head.issuer, size=Pt(14), bold=True)
-        _line(left, "*", size=Pt(14))
-        _line(left, head.number, size=Pt(14))
-        _line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), size=Pt(15), bold=True, underline=True, first=True)
-        _line(right, "")
-        _line(right, vn_date(head.day, head.place), size=Pt(14), italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    else:
-        _line(left, head.superior, size=Pt(13), first=True)
-        _line(left, head.issuer, size=Pt(13), bold=True)
-        _line(left, head.number, size=Pt(13))
-        _line(right, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), size=Pt(13), bold=True, first=True)
-        _line(right, _("Độc lập - Tự do - Hạnh phúc"), size=Pt(14), bold=True, underline=True)
-        _line(right, "")
-        _line(right, vn_date(head.day, head.place), size=Pt(14), italic=True)
-
-
-def _title(document: DocxDocument, report: Report, head: Letterhead) -> None:
-    spacer = _line(document, "")
-    spacer.paragraph_format.space_before = Pt(12)
-    _line(document, _("BÁO CÁO"), size=Pt(15) if head.party else Pt(14), bold=True)
-    _line(document, subject(report), size=Pt(14), bold=True)
-    if head.party:
-        _line(document, "-----", size=Pt(14))
-    _line(document, "")
-
-
-def _body_paragraph(document: DocxDocument, text: str, *, bold: bool = False) -> None:
-    paragraph = _line(document, text, bold=bold, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    paragraph.paragraph_format.first_line_indent = Cm(1.27)
-    paragraph.paragraph_format.space_after = Pt(6)
-
-
 def _cell(cell: _Cell, text: str, *, bold: bool = False, align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.LEFT) -> None:
-    _line(cell, text, size=Pt(13), bold=bold, align=align, first=True)
+    officedoc.line(cell, text, size=Pt(13), bold=bold, align=align, first=True)
 
 
 def _previous_values(report: Report) -> dict[int, DataValue]:
@@ -328,7 +166,7 @@ def _children_table(document: DocxDocument, report: Report, fields: list[FormFie
     children, aggregates = dashboard_rows(report.form, report.period, report.unit, indicators)
     if not children or not indicators:
         return False
-    _body_paragraph(document, _("Tổng hợp đơn vị trực thuộc"), bold=True)
+    officedoc.paragraph(document, _("Tổng hợp đơn vị trực thuộc"), bold=True)
     table = document.add_table(rows=1, cols=2 + len(indicators))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -350,27 +188,6 @@ def _children_table(document: DocxDocument, report: Report, fields: list[FormFie
     return True
 
 
-def _closing(document: DocxDocument, head: Letterhead) -> None:
-    _line(document, "")
-    table = document.add_table(rows=1, cols=2)
-    table.autofit = False
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
-    if head.party:
-        _line(left, _("Nơi nhận:"), size=Pt(14), underline=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
-        size = Pt(12)
-    else:
-        _line(left, _("Nơi nhận:"), size=Pt(12), bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
-        size = Pt(11)
-    for recipient in head.recipients:
-        _line(left, recipient, size=size, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _line(right, head.on_behalf, size=Pt(14), bold=True, first=True)
-    _line(right, head.position, size=Pt(14), bold=True)
-    for _blank in range(4):
-        _line(right, "")
-    _line(right, head.signer, size=Pt(14), bold=True)
-
-
 def build_report_docx(report: Report, *, today: dt.date | None = None) -> bytes:
     """The report as a .docx in the layout of its committee's kind, always in Vietnamese: an
     official document does not follow the reader's interface language."""
@@ -384,68 +201,24 @@ def _build_report_docx(report: Report, *, today: dt.date | None) -> bytes:
     sections = list(version.sections.all())
     fields = list(FormField.objects.filter(section__version=version).select_related("indicator"))
     narratives = {n.section_id: n.text for n in Narrative.objects.filter(report=report)}
-    document = Document()
-    _setup(document)
-    _header(document, head)
-    _title(document, report, head)
+    document = officedoc.new_document()
+    officedoc.header(document, head)
+    officedoc.title(document, head, _("BÁO CÁO"), subject(report))
     for section in sections:
         if section.kind != SectionKind.NARRATIVE:
             continue
-        _body_paragraph(document, section.title, bold=True)
+        officedoc.paragraph(document, section.title, bold=True)
         for text in (narratives.get(section.pk) or "").splitlines():
             if text.strip():
-                _body_paragraph(document, text.strip())
+                officedoc.paragraph(document, text.strip())
     if fields:
-        _body_paragraph(document, _("Số liệu các chỉ tiêu"), bold=True)
+        officedoc.paragraph(document, _("Số liệu các chỉ tiêu"), bold=True)
         _values_table(document, report, fields)
     _children_table(document, report, fields)
-    _closing(document, head)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    officedoc.closing(document, head)
+    return officedoc.to_bytes(document)
 
 
 def filename(report: Report, extension: str) -> str:
     period = report.period
     return f"bao-cao-{report.form.code}-{report.unit.code}-{period.year}-{period.kind}-{period.number}.{extension}"
-
-
-# --- PDF -------------------------------------------------------------------------------------
-
-
-class PdfUnavailable(Exception):
-    """LibreOffice is missing, or it failed or timed out on this document."""
-
-
-def office_binary() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def docx_to_pdf(data: bytes, *, timeout: int = 60) -> bytes:
-    binary = office_binary()
-    if binary is None:
-        raise PdfUnavailable(_("Máy chủ chưa cài LibreOffice để xuất PDF."))
-    with tempfile.TemporaryDirectory(prefix="chidao-pdf-") as tmp:
-        folder = Path(tmp)
-        source = folder / "report.docx"
-        source.write_bytes(data)
-        # A private profile per conversion: two LibreOffice processes cannot share one.
-        profile = (folder / "profile").as_uri()
-        command = [
-            binary,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(source),
-        ]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=timeout)  # noqa: S603  # fixed argv
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise PdfUnavailable(_("Không chuyển được báo cáo sang PDF, hãy thử lại hoặc tải bản Word.")) from exc
-        target = folder / "report.pdf"
-        if not target.exists():
-            raise PdfUnavailable(_("Không chuyển được báo cáo sang PDF, hãy thử lại hoặc tải bản Word."))
-        return target.read_bytes()

@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
+from chidao.lib import officedoc
 from chidao.meetings import documents, services
 from chidao.meetings.models import MeetingKind
 from chidao.org import services as org_services
 from chidao.org.models import Role
-from chidao.reporting import documents as reporting_documents
 from tests.meetings.conftest import NOTICE_TEXT, START
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_documents_are_404_outside_scope(mw, delegation, as_user):
 
 
 def test_pdf_without_libreoffice_says_so(mw, delegation, as_user, monkeypatch):
-    monkeypatch.setattr(reporting_documents.shutil, "which", lambda name: None)
+    monkeypatch.setattr(officedoc.shutil, "which", lambda name: None)
     response = as_user(mw.commune_officer).get(reverse("meetings:notice_pdf", args=[delegation.pk]))
     assert response.status_code == 503 and "LibreOffice" in response.content.decode()
 

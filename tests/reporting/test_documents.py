@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
+from chidao.lib import officedoc
 from chidao.org import services as org
 from chidao.org.models import Role
 from chidao.reporting import documents, services
@@ -186,7 +187,7 @@ def test_sibling_commune_cannot_download_the_report(world, rp, as_user):
 
 
 def test_pdf_without_libreoffice_says_so(world, rp, as_user, monkeypatch):
-    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    monkeypatch.setattr(officedoc.shutil, "which", lambda name: None)
     report = _report(rp, world.commune_officer, world.commune_a, {"DK": 10, "TH": 5})
     response = as_user(world.commune_officer).get(reverse("reporting:report_pdf", args=[report.pk]))
     assert response.status_code == 503
@@ -203,8 +204,8 @@ def test_pdf_is_converted_by_libreoffice_headless(world, rp, as_user, monkeypatc
         (outdir / "report.pdf").write_bytes(b"%PDF-1.7 fake")
         return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.setattr(documents.shutil, "which", lambda name: "/usr/bin/soffice" if name == "soffice" else None)
-    monkeypatch.setattr(documents.subprocess, "run", fake_soffice)
+    monkeypatch.setattr(officedoc.shutil, "which", lambda name: "/usr/bin/soffice" if name == "soffice" else None)
+    monkeypatch.setattr(officedoc.subprocess, "run", fake_soffice)
     report = _report(rp, world.commune_officer, world.commune_a, {"DK": 10, "TH": 5})
     response = as_user(world.commune_officer).get(reverse("reporting:report_pdf", args=[report.pk]))
 
@@ -222,8 +223,8 @@ def test_pdf_conversion_timeout_answers_503(world, rp, as_user, monkeypatch):
     def hanging(command: list[str], **kwargs: Any) -> None:
         raise subprocess.TimeoutExpired(command, kwargs["timeout"])
 
-    monkeypatch.setattr(documents.shutil, "which", lambda name: "/usr/bin/libreoffice")
-    monkeypatch.setattr(documents.subprocess, "run", hanging)
+    monkeypatch.setattr(officedoc.shutil, "which", lambda name: "/usr/bin/libreoffice")
+    monkeypatch.setattr(officedoc.subprocess, "run", hanging)
     report = _report(rp, world.commune_officer, world.commune_a, {"DK": 10, "TH": 5})
     response = as_user(world.commune_officer).get(reverse("reporting:report_pdf", args=[report.pk]))
     assert response.status_code == 503

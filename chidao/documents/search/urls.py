@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from chidao.documents.search import views
 
 app_name = "search"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -8,6 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from chidao.accounts.models import User
+from chidao.documents.demo import load as load_documents_demo
 from chidao.meetings.demo import load as load_meetings_demo
 from chidao.org.demo import ADMIN_USERNAME, DEMO_PASSWORD, DemoSummary, current_totp_code, load_demo
 from chidao.reporting.demo import load_reporting_demo
@@ -49,13 +50,14 @@ class Command(BaseCommand):
             reporting = load_reporting_demo(actor=admin)
             meetings = load_meetings_demo(actor=admin)
             tasks = load_tasks_demo(actor=admin)
+            documents = load_documents_demo(actor=admin)
             codes = {
                 login.username: current_totp_code(login.totp_secret) for login in summary.logins if login.totp_secret
             }
             if dry_run:
                 transaction.set_rollback(True)
         suffix = " (dry run, rolled back)" if dry_run else ""
-        self.stdout.write(f"{summary}; {reporting}; {meetings}; {tasks} in {time.monotonic() - started:.1f}s{suffix}")
+        self.stdout.write(f"{summary}; {reporting}; {meetings}; {tasks}; {documents} in {time.monotonic() - started:.1f}s{suffix}")
         self.stdout.write(self._logins(summary, codes, dry_run=dry_run))
 
     def _logins(self, summary: DemoSummary, codes: dict[str, str], *, dry_run: bool) -> str:

@@ -1,0 +1,47 @@
+"""The search backend of the database in use: FTS5 on SQLite, tsvector and GIN on PostgreSQL.
+
+Both answer the same questions about a `Match` (which entries, newest first; how many; the naive
+rank-everything comparison) and rebuild the index the same way; everything else in the search is
+shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from django.db import connection
+
+from chidao.documents.search.query import Match
+
+
+class Backend(Protocol):
+    vendor: str
+    # PostgreSQL's tsvector columns are written by the indexer; SQLite's FTS5 tables by triggers.
+    writes_tsvectors: bool
+
+    def hits(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]: ...
+
+    def count(self, match: Match, where: str, params: Sequence[Any], cap: int) -> tuple[int, bool]: ...
+
+    def naive(self, match: Match, limit: int) -> list[int]: ...
+
+    def begin_rebuild(self) -> None: ...
+
+    def write_rebuilt(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def end_rebuild(self) -> None: ...
+
+
+def backend() -> Backend:
+    if connection.vendor == "postgresql":
+        from chidao.documents.search.postgres import PostgresBackend
+
+        return PostgresBackend()
+    if connection.vendor == "sqlite":
+        from chidao.documents.search.sqlite import SQLiteBackend
+
+        return SQLiteBackend()
+    raise NotImplementedError(f"No document search for {connection.vendor}")

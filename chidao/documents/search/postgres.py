@@ -1,0 +1,276 @@
+"""PostgreSQL backend: the tsvector columns `title_tsv` and `document_tsv` (title and body) with
+their GIN indexes (migration 0002), over text folded in Python and written as tsvector literals.
+
+A page is "newest first among the matches, LIMIT n": for a common word the planner walks the
+recency_key index and stops after n matches; for a rare one it reads the GIN index and sorts the
+few matches. Nothing ranks every match of a common word.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+from chidao.documents.search.query import Match
+
+ENTRY = "documents_searchentry"
+GIN_INDEXES = {
+    "search_entry_title_tsv": f"CREATE INDEX search_entry_title_tsv ON {ENTRY} USING gin (title_tsv)",
+    "search_entry_document_tsv": f"CREATE INDEX search_entry_document_tsv ON {ENTRY} USING gin (document_tsv)",
+}
+_SCOPES = {"title": "title_tsv", "any": "document_tsv"}
+
+
+# to_tsvector keeps positions up to 16383 (later words share the last one) and 255 per word.
+_MAX_POSITION = 16383
+_MAX_POSITIONS = 255
+# Positions as text, made once: converting integers is most of the cost of a literal.
+_POSITION_TEXT = [str(n) for n in range(_MAX_POSITION + 1)]
+_MAX_WORD = 2047 // 4  # bytes, and a folded letter outside ASCII takes up to four
+
+
+def tsvector_literal(words: Sequence[str]) -> str:
+    """What to_tsvector('simple', " ".join(words)) returns, as text: words come from index_fold
+    (lower-case letters and digits), so the 'simple' parser would keep each one as it is."""
+    if len(words) > _MAX_POSITION or (words and max(map(len, words)) > _MAX_WORD):
+        return _long_tsvector_literal(words)
+    positions: defaultdict[str, list[str]] = defaultdict(list)
+    for index, word in enumerate(words, start=1):
+        positions[word].append(_POSITION_TEXT[index])
+    return " ".join([f"'{word}':{','.join(found[:_MAX_POSITIONS])}" for word, found in positions.items()])
+
+
+def _long_tsvector_literal(words: Sequence[str]) -> str:
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words, start=1):
+        if len(word) > _MAX_WORD:
+            continue  # the parser drops such words too ("word is too long to be indexed")
+        found = positions.setdefault(word, [])
+        if len(found) < _MAX_POSITIONS:
+            position = min(index, _MAX_POSITION)
+            if not found or found[-1] != position:
+                found.append(position)
+    return " ".join(f"'{word}':{','.join(map(str, found))}" for word, found in positions.items())
+
+
+def _phrase(words: Sequence[str]) -> str:
+    # Words come from index_fold (letters and digits only); quoted so the parser keeps them whole.
+    quoted = [f"'{w}'" for w in words]
+    return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
+
+
+def match_expression(match: Match) -> str:
+    """The tsquery (for to_tsquery('simple', ...)) of every word and phrase."""
+    return " & ".join(_phrase(group) for group in match.groups)
+
+
+def _split(match: Match) -> tuple[str, str]:
+    return _SCOPES[match.scope], match_expression(match)
+
+
+class PostgresBackend:
+    """A page is found in at most three bounded steps, cheapest first, so the planner never has
+    to guess (a rare word it takes for a common one would walk the whole table):
+    1. the WINDOW newest rows in scope are checked: a common word fills its page there;
+    2. otherwise the GIN index alone (bitmap scans only, at most PROBE rows) lists every match,
+       sorted in memory;
+    3. more than PROBE matches: they are dense enough that walking the recency_key index newest
+       first finds a page within a few thousand rows."""
+
+    vendor = "postgresql"
+    writes_tsvectors = True
+    WINDOW = 1000
+    PROBE = 3000
+    # A phrase is checked on at most this many of the newest rows holding all its words.
+    PHRASE_WINDOW = 5000
+
+    def __init__(self) -> None:
+        self._copying: tuple[threading.Thread, list[BaseException]] | None = None
+        self._probes: dict[tuple[Match, str, tuple[Any, ...]], list[tuple[int, int]] | None] = {}
+
+    def _newest(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]:
+        column, tsquery = _split(match)
+        sql = (
+            f"SELECT document_id FROM (SELECT document_id, recency_key, {column} AS tsv FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+            f"WHERE ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
+            "WHERE tsv @@ to_tsquery('simple', %s) ORDER BY recency_key DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, self.WINDOW, tsquery, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _matches(self, match: Match, where: str, params: Sequence[Any]) -> list[tuple[int, int]] | None:
+        """(document_id, recency_key) of every match, or None when there are more than PROBE."""
+        key = (match, where, tuple(params))
+        if key in self._probes:
+            return self._probes[key]
+        column, tsquery = _split(match)
+        words = " & ".join(f"'{w}'" for group in match.groups for w in group)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner(cursor, seqscan=False, indexscan=False)
+            cursor.execute(
+                f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+                f"WHERE {column} @@ to_tsquery('simple', %s) AND ({where}) LIMIT %s",
+                [words, *params, self.PROBE + 1],
+            )
+            rows: list[tuple[int, int]] | None = cursor.fetchall()
+            if rows is not None and len(rows) > self.PROBE:
+                rows = None
+            elif rows and words != tsquery:
+                # Phrases: check word order on these rows only.
+                cursor.execute(
+                    f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+                    f"WHERE document_id = ANY(%s) AND {column} @@ to_tsquery('simple', %s)",
+                    [[r[0] for r in rows], tsquery],
+                )
+                rows = cursor.fetchall()
+            _planner(cursor)
+        if rows is not None:
+            rows.sort(key=lambda r: -r[1])
+        self._probes[key] = rows
+        return rows
+
+    def hits(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]:
+        """Ids of entries matching `match` and `where`, newest first."""
+        key = (match, where, tuple(params))
+        if key not in self._probes:
+            ids = self._newest(match, where, params, limit)
+            if len(ids) >= limit:
+                return ids
+        rows = self._matches(match, where, params)
+        if rows is not None:
+            return [r[0] for r in rows[:limit]]
+        column, tsquery = _split(match)
+        words = " & ".join(f"'{w}'" for group in match.groups for w in group)
+        if words == tsquery:
+            sql = (
+                f"SELECT document_id FROM {ENTRY} WHERE {column} @@ to_tsquery('simple', %s) AND ({where}) "  # noqa: S608  # our table; values are parameters
+                "ORDER BY recency_key DESC LIMIT %s"
+            )
+            values = [tsquery, *params, limit]
+        else:
+            sql = (
+                f"SELECT document_id FROM (SELECT document_id, recency_key, {column} AS tsv FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+                f"WHERE {column} @@ to_tsquery('simple', %s) AND ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
+                "WHERE tsv @@ to_tsquery('simple', %s) ORDER BY recency_key DESC LIMIT %s"
+            )
+            values = [words, *params, self.PHRASE_WINDOW, tsquery, limit]
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner(cursor, seqscan=False, bitmapscan=False)
+            cursor.execute(sql, values)
+            ids = [row[0] for row in cursor.fetchall()]
+            _planner(cursor)
+        return ids
+
+    def count(self, match: Match, where: str, params: Sequence[Any], cap: int) -> tuple[int, bool]:
+        """(number of matches, exact?): exact up to PROBE, beyond it the planner's estimate."""
+        key = (match, where, tuple(params))
+        estimate = None
+        if key not in self._probes:
+            # The planner's statistics are good for common words, which are the costly ones to
+            # count; what it thinks rare is counted exactly by the GIN probe.
+            estimate = self._estimate(match, where, params)
+        if estimate is None or estimate <= 3 * self.PROBE:
+            rows = self._matches(match, where, params)
+            if rows is not None:
+                return len(rows), True
+            estimate = estimate or self._estimate(match, where, params)
+        return max(self.PROBE + 1, estimate), False
+
+    def _estimate(self, match: Match, where: str, params: Sequence[Any]) -> int:
+        column, tsquery = _split(match)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRY} WHERE {column} @@ to_tsquery('simple', %s) AND ({where})",  # noqa: S608  # our table; values are parameters
+                [tsquery, *params],
+            )
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def naive(self, match: Match, limit: int) -> list[int]:
+        """ts_rank over every match, then the best `limit`: the benchmark's comparison path."""
+        column, tsquery = _split(match)
+        sql = (
+            f"SELECT document_id FROM {ENTRY}, to_tsquery('simple', %s) AS q WHERE {column} @@ q "  # noqa: S608  # our table; values are parameters
+            f"ORDER BY ts_rank(setweight(title_tsv, 'A') || {column}, q) DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [tsquery, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def begin_rebuild(self) -> None:
+        """Before a full reindex: empty the table and drop the GIN indexes; building them once at
+        the end is several times faster than maintaining them row by row."""
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks of rows written earlier in the transaction would block
+            # TRUNCATE; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"TRUNCATE {ENTRY}")
+            for name in GIN_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def write_rebuilt(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """COPY the rows in a helper thread; the caller folds the next batch meanwhile and calls
+        `flush` before its next query (psycopg serialises use of the connection anyway)."""
+        self.flush()
+        data = "".join("\t".join(_copy_value(v) for v in row) + "\n" for row in rows)
+        sql = f"COPY {ENTRY} ({', '.join(columns)}) FROM STDIN"
+        connection.ensure_connection()
+        raw = connection.connection
+        errors: list[BaseException] = []
+
+        def copy() -> None:
+            try:
+                with raw.cursor() as cursor, cursor.copy(sql) as writer:
+                    writer.write(data)
+            except BaseException as exc:  # re-raised in the caller's thread by flush()
+                errors.append(exc)
+
+        thread = threading.Thread(target=copy, name="search-reindex-copy")
+        thread.start()
+        self._copying = (thread, errors)
+
+    def flush(self) -> None:
+        if self._copying is None:
+            return
+        thread, errors = self._copying
+        thread.join()
+        self._copying = None
+        if errors:
+            raise errors[0]
+
+    def end_rebuild(self) -> None:
+        self.flush()
+        with connection.cursor() as cursor:
+            # The copied rows' deferred foreign-key checks must run before an index is built.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for sql in GIN_INDEXES.values():
+                cursor.execute(sql)
+            cursor.execute(f"ANALYZE {ENTRY}")
+
+
+def _planner(cursor: Any, **allowed: bool) -> None:
+    """Switch plan kinds off for the current transaction; no arguments: back to the defaults."""
+    if not allowed:
+        cursor.execute("RESET enable_seqscan; RESET enable_indexscan; RESET enable_bitmapscan")
+        return
+    for kind, on in allowed.items():
+        cursor.execute(f"SET LOCAL enable_{kind} = {'on' if on else 'off'}")
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")

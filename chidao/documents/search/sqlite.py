@@ -1,0 +1,133 @@
+"""SQLite backend: the FTS5 table `documents_search_fts` (migration 0002).
+
+Its rowid is the entry's recency_key, so `ORDER BY rowid DESC` walks the full-text index newest
+first and stops at the LIMIT: a common word costs as much as the first page, not as much as its
+hundred thousand matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+from chidao.documents.search.query import Match
+
+FTS = "documents_search_fts"
+TITLE_FTS = "documents_search_title_fts"
+ENTRY = "documents_searchentry"
+_INSERT = (
+    f"INSERT INTO {FTS}(rowid, title_folded, body_folded) VALUES (new.recency_key, new.title_folded, new.body_folded); "  # noqa: S608  # our tables
+    f"INSERT INTO {TITLE_FTS}(rowid, title_folded) VALUES (new.recency_key, new.title_folded); "
+)
+_DELETE = (
+    f"INSERT INTO {FTS}({FTS}, rowid, title_folded, body_folded) "  # noqa: S608  # our tables
+    "VALUES ('delete', old.recency_key, old.title_folded, old.body_folded); "
+    f"INSERT INTO {TITLE_FTS}({TITLE_FTS}, rowid, title_folded) VALUES ('delete', old.recency_key, old.title_folded); "
+)
+# The same triggers as migration 0002 (the WHERE clauses compiled by the ORM name the entry table
+# itself, so queries below never alias it); a full reindex drops them while it bulk-loads.
+TRIGGERS = {
+    "documents_search_ai": f"CREATE TRIGGER documents_search_ai AFTER INSERT ON {ENTRY} BEGIN {_INSERT}END",
+    "documents_search_ad": f"CREATE TRIGGER documents_search_ad AFTER DELETE ON {ENTRY} BEGIN {_DELETE}END",
+    "documents_search_au": (
+        "CREATE TRIGGER documents_search_au AFTER UPDATE OF recency_key, title_folded, body_folded "
+        f"ON {ENTRY} BEGIN {_DELETE}{_INSERT}END"
+    ),
+}
+_TABLES = {"title": TITLE_FTS, "any": FTS}
+
+
+def _phrase(words: Sequence[str]) -> str:
+    # Words come from index_fold: letters and digits only, safe inside FTS5 double quotes.
+    return '"' + " ".join(words) + '"'
+
+
+def match_expression(match: Match) -> str:
+    """The FTS5 query: every word and phrase (AND)."""
+    return " AND ".join(_phrase(group) for group in match.groups)
+
+
+class SQLiteBackend:
+    vendor = "sqlite"
+    writes_tsvectors = False
+
+    def hits(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]:
+        """Ids of entries matching `match` and `where`, newest first."""
+        fts = _TABLES[match.scope]
+        sql = (
+            f"SELECT {ENTRY}.document_id FROM {fts} JOIN {ENTRY} ON {ENTRY}.recency_key = {fts}.rowid "  # noqa: S608  # our tables; values are parameters
+            f"WHERE {fts} MATCH %s AND ({where}) ORDER BY {fts}.rowid DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match_expression(match), *params, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def count(self, match: Match, where: str, params: Sequence[Any], cap: int) -> tuple[int, bool]:
+        """(number of matches, exact?): exact up to `cap`; beyond it an estimate from the dates
+        the newest `cap` matches span, against the dates the whole register spans."""
+        fts = _TABLES[match.scope]
+        sql = (
+            f"SELECT count(*), min(rid), max(rid) FROM (SELECT {fts}.rowid AS rid FROM {fts} "  # noqa: S608  # our tables; values are parameters
+            f"JOIN {ENTRY} ON {ENTRY}.recency_key = {fts}.rowid "
+            f"WHERE {fts} MATCH %s AND ({where}) ORDER BY {fts}.rowid DESC LIMIT %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match_expression(match), *params, cap + 1])
+            found, oldest, _newest = cursor.fetchone()
+            if found <= cap:
+                return found, True
+            cursor.execute(
+                f"SELECT (SELECT min(recency_key) FROM {ENTRY}), (SELECT max(recency_key) FROM {ENTRY})"  # noqa: S608  # our table
+            )
+            first, last = cursor.fetchone()
+        days = ((last >> 32) - (first >> 32)) or 1
+        covered = ((last >> 32) - (oldest >> 32)) or 1
+        return max(found, round(found * days / covered)), False
+
+    def naive(self, match: Match, limit: int) -> list[int]:
+        """bm25 over every match, then the best `limit`: the benchmark's comparison path."""
+        sql = (
+            f"SELECT e.document_id FROM {ENTRY} AS e WHERE e.recency_key IN ("  # noqa: S608  # our tables; values are parameters
+            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s ORDER BY bm25({FTS}, 10.0, 1.0) LIMIT %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match_expression(match), limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def begin_rebuild(self) -> None:
+        """Before a full reindex: drop the triggers and empty the tables (row by row deletes
+        through the triggers would cost as much as the rebuild)."""
+        with connection.cursor() as cursor:
+            for name in TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DELETE FROM {ENTRY}")  # noqa: S608  # our table
+            for fts in (FTS, TITLE_FTS):
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")  # noqa: S608  # our table
+
+    def write_rebuilt(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {ENTRY} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608  # our table
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, list(rows))
+
+    def flush(self) -> None:
+        """Writes are synchronous here."""
+
+    def end_rebuild(self) -> None:
+        """Fill the FTS5 tables in one statement each, then put the triggers back."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {FTS}(rowid, title_folded, body_folded) "  # noqa: S608  # our tables
+                f"SELECT recency_key, title_folded, body_folded FROM {ENTRY}"
+            )
+            cursor.execute(
+                f"INSERT INTO {TITLE_FTS}(rowid, title_folded) SELECT recency_key, title_folded FROM {ENTRY}"  # noqa: S608  # our tables
+            )
+            for sql in TRIGGERS.values():
+                cursor.execute(sql)
+            for fts in (FTS, TITLE_FTS):
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")  # noqa: S608  # our table

@@ -1,0 +1,129 @@
+"""Keeping the index in step with the registry: batched indexing, edits, removal, full rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from chidao.documents.models import Attachment, Document, SearchEntry
+from chidao.documents.search import index_documents, remove_documents
+from chidao.documents.search.index import reindex_all
+from chidao.documents.search.queries import search_documents
+from tests.documents.search import make_document
+
+pytestmark = pytest.mark.django_db
+
+
+def found(user, text):
+    return [hit.document.pk for hit in search_documents(user, text).hits]
+
+
+def test_an_edited_title_is_found_by_its_new_words_only(world):
+    document = make_document(world.province_a, "Kế hoạch phòng, chống thiên tai năm 2025")
+    assert found(world.province_admin, "thien tai") == [document.pk]
+    Document.objects.filter(pk=document.pk).update(title="Kế hoạch chuyển đổi số năm 2025")
+    index_documents([document.pk])
+    assert found(world.province_admin, "thien tai") == []
+    assert found(world.province_admin, "chuyen doi so") == [document.pk]
+    assert SearchEntry.objects.count() == 1
+
+
+def test_a_new_date_moves_the_document_in_the_recency_order(world):
+    older = make_document(world.province_a, "Báo cáo sơ kết công tác dân vận", issued_on=dt.date(2023, 1, 1))
+    newer = make_document(world.province_a, "Báo cáo tổng kết công tác dân vận", issued_on=dt.date(2024, 1, 1))
+    assert found(world.province_admin, "dan van") == [newer.pk, older.pk]
+    Document.objects.filter(pk=older.pk).update(issued_on=dt.date(2025, 1, 1))
+    index_documents([older.pk])
+    assert found(world.province_admin, "dan van") == [older.pk, newer.pk]
+
+
+def test_a_changed_visibility_changes_who_finds_it(world):
+    document = make_document(world.commune_a, "Quy chế phối hợp công tác dân vận", visibility="unit")
+    assert found(world.sibling_officer, "quy che phoi hop") == []
+    Document.objects.filter(pk=document.pk).update(visibility="public")
+    index_documents([document.pk])
+    assert found(world.sibling_officer, "quy che phoi hop") == [document.pk]
+
+
+def test_removed_and_deleted_documents_leave_the_index(world):
+    kept = make_document(world.province_a, "Chương trình hành động về chuyển đổi số")
+    removed = make_document(world.province_a, "Chương trình kiểm tra, giám sát về chuyển đổi số")
+    remove_documents([removed.pk])
+    assert found(world.province_admin, "chuyen doi so") == [kept.pk]
+    deleted_pk = kept.pk
+    Document.objects.filter(pk=deleted_pk).delete()
+    index_documents([deleted_pk])  # a deleted id: its entry goes too
+    assert found(world.province_admin, "chuyen doi so") == []
+    assert not SearchEntry.objects.exists()
+
+
+def test_attachment_text_is_searched(world):
+    document = make_document(world.province_a, "Công văn về việc báo cáo số liệu")
+    Attachment.objects.create(
+        document=document,
+        name="phu-luc.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        text="Phụ lục: danh sách hộ nghèo được hỗ trợ nhà ở",
+    )
+    index_documents([document.pk])
+    hit = search_documents(world.province_admin, "ho ngheo nha o").hits[0]
+    assert hit.document.pk == document.pk
+    assert "<mark>hộ nghèo</mark>" in hit.snippet_html or "<mark>" in hit.snippet_html
+
+
+def test_indexing_many_documents_writes_one_entry_each(world):
+    documents = [
+        make_document(world.province_a, f"Kế hoạch số {n} về cải cách hành chính", index=False) for n in range(30)
+    ]
+    assert index_documents(d.pk for d in documents) == 30
+    assert SearchEntry.objects.count() == 30
+    page = search_documents(world.province_admin, "cai cach hanh chinh")
+    assert page.total == 30
+
+
+def test_reindex_all_rebuilds_a_stale_index(world):
+    indexed = make_document(world.province_a, "Nghị quyết về phát triển du lịch")
+    missing = make_document(world.province_a, "Đề án phát triển du lịch cộng đồng", index=False)
+    Document.objects.filter(pk=indexed.pk).update(title="Nghị quyết về phát triển nông nghiệp")
+    assert found(world.province_admin, "du lich") == [indexed.pk]
+    assert reindex_all(batch_size=1) == 2
+    assert found(world.province_admin, "du lich") == [missing.pk]
+    assert found(world.province_admin, "nong nghiep") == [indexed.pk]
+    # and the index still follows edits afterwards
+    Document.objects.filter(pk=missing.pk).update(title="Đề án phát triển thủy sản")
+    index_documents([missing.pk])
+    assert found(world.province_admin, "du lich") == []
+
+
+def test_reindex_command_prints_one_line_and_dry_run_writes_nothing(world, capsys):
+    make_document(world.province_a, "Kế hoạch tuyên truyền", index=False)
+    call_command("reindex_documents", "--dry-run")
+    assert capsys.readouterr().out.strip() == "Would reindex 1 documents."
+    assert not SearchEntry.objects.exists()
+    call_command("reindex_documents")
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("Reindexed 1 documents in") and "\n" not in out
+    assert found(world.province_admin, "tuyen truyen") != []
+
+
+def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL stores tsvector columns; SQLite's FTS5 tables are filled by triggers")
+    make_document(world.province_a, "Kế hoạch số 12/2025/KH-UBND về “chuyển đổi số” năm 2025 (lần 2)")
+    make_document(
+        world.province_a,
+        "Đảng ủy Đảng ủy Đảng ủy",
+        full_text=" ".join(["Đảng"] * 400 + ["ủy ban nhân dân"] * 6000) + " cuối văn bản",
+        symbol="05-NQ/ĐU",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM documents_searchentry WHERE title_tsv = to_tsvector('simple', title_folded) "
+            "AND document_tsv = to_tsvector('simple', title_folded || ' ' || body_folded)"
+        )
+        assert cursor.fetchone()[0] == 2

@@ -1,0 +1,227 @@
+"""Search relevance on real Vietnamese titles, with and without diacritics, đ/d, phrases, symbols,
+filters and scope. The same suite runs on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chidao.documents.search import queries
+from chidao.documents.search.postgres import PostgresBackend
+from chidao.documents.search.queries import Filters, naive_search, search_documents
+from tests.documents.search import make_document
+
+pytestmark = pytest.mark.django_db
+
+NQ35_TITLE = (
+    "Nghị quyết về tăng cường bảo vệ nền tảng tư tưởng của Đảng, đấu tranh phản bác các quan điểm "
+    "sai trái, thù địch trong tình hình mới"
+)
+
+
+@pytest.fixture
+def registry(world):
+    """A small register across the tree: central documents (public), the province's plans
+    (subtree), a commune's own rules (unit only) and a document of another province."""
+    docs = {
+        "nq35": make_document(
+            world.root,
+            NQ35_TITLE,
+            kind="resolution",
+            symbol="35-NQ/TW",
+            issuer="Bộ Chính trị",
+            issued_on=dt.date(2018, 10, 22),
+            visibility="public",
+            full_text="Bảo vệ nền tảng tư tưởng của Đảng là nhiệm vụ hệ trọng, sống còn của chế độ.",
+        ),
+        "ct35": make_document(
+            world.root,
+            "Chỉ thị về đại hội đảng bộ các cấp tiến tới Đại hội đại biểu toàn quốc lần thứ XIV của Đảng",
+            kind="directive",
+            symbol="35-CT/TW",
+            issuer="Bộ Chính trị",
+            issued_on=dt.date(2024, 6, 14),
+            visibility="public",
+        ),
+        "plan": make_document(
+            world.province_a,
+            "Kế hoạch thực hiện Nghị quyết số 35-NQ/TW của Bộ Chính trị về bảo vệ nền tảng tư tưởng của Đảng",
+            symbol="123-KH/TU",
+            issuer="Ban Thường vụ Thành ủy Đà Nẵng",
+            issued_on=dt.date(2024, 3, 1),
+        ),
+        "notice": make_document(
+            world.province_a,
+            "Thông báo kết luận của Thường trực Thành ủy tại buổi làm việc với Ban Tuyên giáo",
+            kind="notice",
+            symbol="45-TB/TU",
+            issued_on=dt.date(2025, 1, 8),
+            summary="Tiếp tục làm tốt công tác bảo vệ nền tảng tư tưởng của Đảng trên không gian mạng.",
+        ),
+        "rules": make_document(
+            world.commune_a,
+            "Quy chế làm việc của Ban Chỉ đạo phòng, chống tham nhũng, lãng phí, tiêu cực phường Hải Châu",
+            kind="rules",
+            symbol="05-QC/ĐU",
+            issuer="Đảng ủy phường Hải Châu",
+            issued_on=dt.date(2025, 8, 1),
+            visibility="unit",
+        ),
+        "quang_ninh": make_document(
+            world.commune_c,
+            "Báo cáo kết quả công tác của Đảng ủy phường Hạ Long về chuyển đổi số",
+            kind="report",
+            symbol="12-BC/ĐU",
+            issuer="Đảng ủy phường Hạ Long",
+            issued_on=dt.date(2025, 9, 30),
+            visibility="unit",
+        ),
+    }
+    return docs
+
+
+def ids(page):
+    return [hit.document.pk for hit in page.hits]
+
+
+def test_dang_uy_without_diacritics_finds_dang_uy(world, registry):
+    for text in ("dang uy", "Đảng ủy", "DANG UY", "đảng uỷ"):
+        page = search_documents(world.outsider, text)
+        assert ids(page)[0] == registry["quang_ninh"].pk, text
+        assert page.hits[0].reason == "title_phrase"
+    hit = search_documents(world.outsider, "dang uy").hits[0]
+    assert "<mark>Đảng ủy</mark>" in hit.title_html
+
+
+def test_the_issuer_is_searched_too(world, registry):
+    page = search_documents(world.commune_officer, "dang uy phuong hai chau")
+    assert ids(page) == [registry["rules"].pk]
+
+
+def test_bao_ve_nen_tang_finds_bao_ve_nen_tang(world, registry):
+    page = search_documents(world.commune_officer, "bao ve nen tang")
+    assert set(ids(page)) == {registry["nq35"].pk, registry["plan"].pk, registry["notice"].pk}
+
+
+def test_a_symbol_is_rank_one_however_it_is_typed(world, registry):
+    # The plan is newer and cites "35-NQ/TW" in its title; the resolution itself still comes first.
+    for text in ("35-NQ/TW", "35/NQ-TW", "35-nq/tw", "nq 35", "nghị quyết 35"):
+        page = search_documents(world.commune_officer, text)
+        assert page.hits[0].document.pk == registry["nq35"].pk, text
+        assert page.hits[0].reason == "symbol"
+    assert registry["plan"].pk in ids(search_documents(world.commune_officer, "35-NQ/TW"))
+
+
+def test_a_number_and_kind_pick_the_right_kind(world, registry):
+    assert search_documents(world.commune_officer, "ct 35").hits[0].document.pk == registry["ct35"].pk
+    assert search_documents(world.commune_officer, "nq 35").hits[0].document.pk == registry["nq35"].pk
+
+
+def test_title_matches_come_before_body_matches(world, registry):
+    page = search_documents(world.commune_officer, "nen tang tu tuong")
+    reasons = {hit.document.pk: hit.reason for hit in page.hits}
+    assert reasons[registry["notice"].pk] == "body"
+    assert ids(page)[-1] == registry["notice"].pk  # the newest, but only its summary matches
+    assert ids(page)[:2] == [registry["plan"].pk, registry["nq35"].pk]  # titles, newest first
+
+
+def test_a_title_holding_the_whole_query_comes_before_one_holding_its_words(world):
+    scattered = make_document(
+        world.province_a, "Về nền tảng số và công tác bảo vệ dữ liệu", issued_on=dt.date(2025, 5, 1)
+    )
+    exact = make_document(world.province_a, "Bảo vệ nền tảng tư tưởng", issued_on=dt.date(2020, 1, 1))
+    page = search_documents(world.province_admin, "bao ve nen tang")
+    assert ids(page) == [exact.pk, scattered.pk]
+    assert [hit.reason for hit in page.hits] == ["title_phrase", "title"]
+
+
+def test_quoted_phrase_needs_the_words_in_order(world):
+    in_order = make_document(world.province_a, "Về bảo vệ nền tảng tư tưởng")
+    make_document(world.province_a, "Nền tảng vững chắc, bảo vệ tư tưởng")
+    assert ids(search_documents(world.province_admin, '"bao ve nen tang"')) == [in_order.pk]
+    assert len(search_documents(world.province_admin, "bao ve nen tang").hits) == 2
+
+
+def test_highlights_are_on_the_original_text(world, registry):
+    hit = search_documents(world.commune_officer, "khong gian mang").hits[0]
+    assert hit.document.pk == registry["notice"].pk
+    assert "<mark>không gian mạng</mark>" in hit.snippet_html
+
+
+def test_filters_by_kind_year_issuer_and_unit_subtree(world, registry):
+    user = world.province_admin
+    assert ids(search_documents(user, "dang", filters=Filters(kind="directive"))) == [registry["ct35"].pk]
+    by_year = ids(search_documents(user, "dang", filters=Filters(year=2024)))
+    assert set(by_year) == {registry["ct35"].pk, registry["plan"].pk}
+    by_issuer = ids(search_documents(user, "dang", filters=Filters(issuer="bo chinh tri")))
+    assert set(by_issuer) == {registry["nq35"].pk, registry["ct35"].pk}
+    in_commune = ids(search_documents(user, "dang", filters=Filters(unit_id=world.commune_a.pk)))
+    assert in_commune == [registry["rules"].pk]
+    in_province = set(ids(search_documents(user, "dang", filters=Filters(unit_id=world.province_a.pk))))
+    assert in_province == {registry["plan"].pk, registry["notice"].pk, registry["rules"].pk}
+
+
+def test_nobody_sees_a_document_out_of_scope_in_results_counts_or_snippets(world, registry):
+    quang_ninh = registry["quang_ninh"].pk
+    for user in (world.commune_officer, world.sibling_officer, world.province_admin, world.viewer):
+        page = search_documents(user, "chuyen doi so")
+        assert page.hits == [] and page.total == 0
+        assert quang_ninh not in ids(search_documents(user, "12-BC/ĐU"))
+        assert quang_ninh not in ids(search_documents(user, "dang uy"))
+    assert ids(search_documents(world.outsider, "chuyen doi so")) == [quang_ninh]
+    assert ids(search_documents(world.system_admin, "chuyen doi so")) == [quang_ninh]
+
+
+def test_a_units_own_documents_stay_with_the_unit_and_those_above(world, registry):
+    rules = registry["rules"].pk
+    assert rules in ids(search_documents(world.commune_officer, "tham nhung"))
+    assert rules in ids(search_documents(world.province_admin, "tham nhung"))
+    assert search_documents(world.sibling_officer, "tham nhung").total == 0
+    assert search_documents(world.outsider, "tham nhung").total == 0
+
+
+def test_subtree_and_public_documents_reach_the_units_below(world, registry):
+    page = search_documents(world.sibling_officer, "nghi quyet")
+    assert {registry["nq35"].pk, registry["plan"].pk} <= set(ids(page))
+    outsider = ids(search_documents(world.outsider, "nghi quyet"))
+    assert registry["nq35"].pk in outsider and registry["plan"].pk not in outsider
+
+
+def test_too_short_and_empty_queries_say_so(world, registry):
+    assert "quá ngắn" in search_documents(world.province_admin, "a").message
+    assert "Nhập" in search_documents(world.province_admin, "  ").message
+    assert "Không tìm thấy" in search_documents(world.province_admin, "xyzzy").message
+
+
+def test_common_words_are_paged_newest_first(world):
+    made = [
+        make_document(
+            world.province_a,
+            f"Kế hoạch số {n} về công tác xây dựng Đảng",
+            issued_on=dt.date(2024, 1, 1) + dt.timedelta(days=n),
+        )
+        for n in range(25)
+    ]
+    first = search_documents(world.province_admin, "xay dung dang")
+    second = search_documents(world.province_admin, "xay dung dang", page=2)
+    assert first.total == 25 and first.total_exact and first.has_next
+    assert ids(first) == [d.pk for d in reversed(made)][:20]
+    assert ids(second) == [d.pk for d in reversed(made)][20:]
+    assert not second.has_next
+
+
+def test_beyond_the_cap_the_total_is_an_estimate(world, monkeypatch):
+    monkeypatch.setattr(queries, "TOTAL_CAP", 5)
+    monkeypatch.setattr(PostgresBackend, "PROBE", 5)
+    for n in range(12):
+        make_document(world.province_a, f"Báo cáo tình hình Đảng bộ tháng {n + 1}", issued_on=dt.date(2024, n + 1, 1))
+    page = search_documents(world.province_admin, "tinh hinh dang bo")
+    assert not page.total_exact and page.total > 5
+    assert len(page.hits) == 12
+
+
+def test_naive_search_ranks_every_match(world, registry):
+    ranked = naive_search("bao ve nen tang tu tuong")
+    assert set(ranked) == {registry["nq35"].pk, registry["plan"].pk, registry["notice"].pk}
+    assert ranked[-1] == registry["notice"].pk
