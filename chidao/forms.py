@@ -6,6 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 
 class StyledFormMixin:
@@ -61,3 +64,22 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
                 )
     else:
         form.add_error(None, exc)
+
+
+class PlainSelect(forms.Select):
+    """A <select> built in Python. Django renders every <option> through a template (about 0.1 ms
+    each), which is most of the time of a page offering a province's 170 units; this renders the
+    same markup in one pass. Flat choices only (no option groups)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if key in chosen else "", label)
+                for key, label in ((str(v), label) for v, label in self.choices)
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)

@@ -10,7 +10,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chidao.forms import DateInput, StyledFormMixin
+from chidao.forms import DateInput, PlainSelect, StyledFormMixin
 from chidao.org.models import Person, Unit
 from chidao.tasks.models import Priority, Rating, Recurrence, Source, Status
 from chidao.tasks.queries import ANY_ROLE, COORDINATING, LEAD
@@ -183,8 +183,10 @@ class EvaluationForm(RadioFormMixin, forms.Form):
 class FilterForm(StyledFormMixin, forms.Form):
     """Filters of the three lists (read from the query string; invalid values are ignored)."""
 
-    status = forms.ChoiceField(label=_("Tình trạng"), choices=STATUS_FILTER_CHOICES, required=False)
-    source = forms.ChoiceField(label=_("Nguồn giao"), choices=[("", _("Mọi nguồn")), *Source.choices], required=False)
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=STATUS_FILTER_CHOICES, required=False, widget=PlainSelect)
+    source = forms.ChoiceField(
+        label=_("Nguồn giao"), choices=[("", _("Mọi nguồn")), *Source.choices], required=False, widget=PlainSelect
+    )
     due_from = forms.DateField(label=_("Hạn từ ngày"), required=False, widget=DateInput())
     due_to = forms.DateField(label=_("đến ngày"), required=False, widget=DateInput())
     q = forms.CharField(label=_("Tên nhiệm vụ"), required=False, max_length=200)
@@ -198,14 +200,20 @@ class UnitFilterForm(FilterForm):
         label=_("Phạm vi"),
         choices=[("1", _("Gồm đơn vị trực thuộc")), ("0", _("Chỉ đơn vị này"))],
         required=False,
+        widget=PlainSelect,
     )
     role = forms.ChoiceField(
         label=_("Vai trò của đơn vị"),
         choices=[(LEAD, _("Chủ trì")), (COORDINATING, _("Phối hợp")), (ANY_ROLE, _("Chủ trì hoặc phối hợp"))],
         required=False,
+        widget=PlainSelect,
     )
     lead_unit = UnitChoiceField(
-        label=_("Đơn vị chủ trì"), queryset=Unit.objects.none(), required=False, empty_label=_("Mọi đơn vị")
+        label=_("Đơn vị chủ trì"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Mọi đơn vị"),
+        widget=PlainSelect,
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

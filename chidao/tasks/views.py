@@ -28,7 +28,7 @@ from chidao.org import queries as org_queries
 from chidao.org.models import Unit
 from chidao.org.scope import get_visible_or_404, has_role, require_role
 from chidao.pages import form_page
-from chidao.tasks import excel, queries, services
+from chidao.tasks import excel, listing, queries, services
 from chidao.tasks import forms as tforms
 from chidao.tasks.models import Attachment, Extension, ExtensionState, Notification, Status, Task
 
@@ -117,6 +117,8 @@ def _list_page(request: AuthedRequest, view: str) -> HttpResponse:
     page = queries.KnownCountPaginator(listed, PER_PAGE, count=counts.get(lq.filters.status)).get_page(
         request.GET.get("page")
     )
+    labels = {s.value: str(s.label) for s in Status}
+    list_url = reverse(f"tasks:{view}")
     params = request.GET.copy()
     for key in ("page", "status"):
         params.pop(key, None)
@@ -127,13 +129,14 @@ def _list_page(request: AuthedRequest, view: str) -> HttpResponse:
         "filter_form": lq.form,
         "counts": counts,
         "by_child": by_child,
+        "by_child_rows": listing.unit_rows(by_child, list_url),
         "page_obj": page,
-        "labels": {s.value: s.label for s in Status},  # badges, without an include per row
+        "task_rows": listing.task_rows(page.object_list, labels),
         "current_status": lq.filters.status,
         "status_base": params.urlencode(),
         "querystring_base": _querystring_without_page(request),
         "export_query": _querystring_without_page(request),
-        "list_url": reverse(f"tasks:{view}"),
+        "list_url": list_url,
         "can_create": queries.may_assign_somewhere(request.user),
         "today": today,
     }
