@@ -89,9 +89,9 @@ def test_reminder_job_runs_in_a_db_worker_process(settings, tmp_path):
     subjects = _subjects(mail_dir)
     # The same worker also sent the assignment's own e-mails (the job queued when it was given),
     # to the two on the lead side who have an address.
-    assert sorted(subjects) == ["[chidao] Nhiệm vụ đến hạn hôm nay: Báo cáo quý"] * 3 + [
-        "[chidao] Được giao nhiệm vụ"
-    ] * 2
+    assert (
+        sorted(subjects) == ["[chidao] Nhiệm vụ đến hạn hôm nay: Báo cáo quý"] * 3 + ["[chidao] Được giao nhiệm vụ"] * 2
+    )
 
     # The same job again, through the worker: the keys are there, nothing is sent twice.
     again = jobs.send_task_reminders.enqueue(today.isoformat())
