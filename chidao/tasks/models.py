@@ -101,9 +101,21 @@ def unit_visible_to(user: Any, unit: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    if UnitClosure.objects.filter(ancestor_id__in=grant_unit_ids(user), descendant_id=unit.pk).exists():
+    # A list page asks up to three times for the same unit; remember the yes (per user object,
+    # that is per request for request.user) and never a no.
+    seen: set[int] | None = getattr(user, "_chidao_visible_units", None)
+    if seen is not None and unit.pk in seen:
         return True
-    return Unit.objects.visible_to(user).filter(pk=unit.pk).exists()
+    visible = (
+        UnitClosure.objects.filter(ancestor_id__in=grant_unit_ids(user), descendant_id=unit.pk).exists()
+        or Unit.objects.visible_to(user).filter(pk=unit.pk).exists()
+    )
+    if visible:
+        if seen is None:
+            seen = set()
+            user._chidao_visible_units = seen
+        seen.add(unit.pk)
+    return visible
 
 
 class TaskQuerySet(ScopedQuerySet["Task"]):

@@ -191,7 +191,7 @@ def subtree_counts(
         counts = by_child.setdefault(child_of[lead_unit_id], StatusCounts())
         counts.by_status[status] = counts.by_status.get(status, 0) + n
     direct = by_child.pop(unit.pk, StatusCounts())
-    children = Unit.objects.in_bulk(list(by_child))
+    children = Unit.objects.only("name").in_bulk(list(by_child))
     result = [UnitCounts(children[pk], counts) for pk, counts in by_child.items()]
     result.sort(key=lambda r: (-r.counts.overdue, r.unit.name))
     total = StatusCounts(dict(direct.by_status))
