@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,20 @@ STATUS_FILTER_CHOICES = [
 ]
 
 
+class _UnitChoices(ModelChoiceIterator[Unit]):
+    """Options from (id, name, depth) rows: a province offers ~170 units, and building a model
+    instance for each costs more than the rest of the filter form."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, depth in self.queryset.values_list("pk", "name", "depth"):
+            yield (pk, f"{'— ' * max(depth - 1, 0)}{name}")
+
+
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    iterator = _UnitChoices
+
     def label_from_instance(self, obj: Any) -> str:
         unit: Unit = obj
         return f"{'— ' * max(unit.depth - 1, 0)}{unit.name}"

@@ -118,6 +118,18 @@ def unit_visible_to(user: Any, unit: Any) -> bool:
     return visible
 
 
+def subtree_ids(unit: Any) -> list[int]:
+    """Ids of the unit and every unit under it, kept on the unit object: a list page needs them
+    for its rows and again for its counts."""
+    from chidao.org.models import UnitClosure
+
+    ids: list[int] | None = getattr(unit, "_chidao_subtree_ids", None)
+    if ids is None:
+        ids = list(UnitClosure.objects.filter(ancestor_id=unit.pk).values_list("descendant_id", flat=True))
+        unit._chidao_subtree_ids = ids
+    return ids
+
+
 class TaskQuerySet(ScopedQuerySet["Task"]):
     """A task is seen by the users of its lead unit, its assigning unit and its coordinating units
     (each with the subtree rule of `org.scope`), and by its lead person."""
@@ -147,18 +159,13 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
         its lead or a coordinating unit is. Once the user may see `unit`, every task of its
         subtree is theirs, and the per-row test of `visible_to` (an OR over three subqueries,
         ~10 ms at the national unit tree) is not needed on lists of tens of thousands of rows."""
-        from chidao.org.models import UnitClosure
 
         if not unit_visible_to(user, unit):
             return self.none()
         # The subtree's ids as a list, not a subquery: with the values in the statement PostgreSQL
         # reads the (lead_unit, due_date, completed_on, id) index once per unit instead of
         # hashing the whole closure subquery against every task.
-        units: Any = (
-            list(UnitClosure.objects.filter(ancestor_id=unit.pk).values_list("descendant_id", flat=True))
-            if subtree
-            else [unit.pk]
-        )
+        units: Any = subtree_ids(unit) if subtree else [unit.pk]
         condition = Q()
         if lead:
             condition |= Q(lead_unit_id__in=units)

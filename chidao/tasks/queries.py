@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from chidao.org.models import Person, PersonQuerySet, Unit, UnitClosure, UnitKind, UnitQuerySet
 from chidao.org.scope import grant_unit_ids
@@ -33,6 +35,7 @@ from chidao.tasks.models import (
     Task,
     TaskQuerySet,
     status_expression,
+    subtree_ids,
     unit_visible_to,
 )
 from chidao.tasks.services.common import ACTING_ROLES, EDITOR
@@ -157,6 +160,26 @@ def rows(qs: TaskQuerySet, today: dt.date) -> TaskQuerySet:
     )
 
 
+LIST_FIELDS = (
+    "title",
+    "priority",
+    "recurrence",
+    "due_date",
+    "original_due_date",
+    "progress",
+    "completed_on",
+    "lead_unit__name",
+    "assigning_unit__name",
+    "lead_person__full_name",
+)
+
+
+def list_rows(qs: TaskQuerySet, today: dt.date) -> TaskQuerySet:
+    """`rows` with only what a list page shows (listing.task_rows): fewer columns to fetch and
+    model fields to fill, for the page's 50 tasks and their 150 units and people."""
+    return rows(qs, today).only(*LIST_FIELDS)
+
+
 def status_counts(qs: TaskQuerySet, today: dt.date) -> StatusCounts:
     """Counts by status: one GROUP BY on the status computed in SQL."""
     grouped = qs.order_by().annotate(status=status_expression(today)).values("status").annotate(n=Count("id"))
@@ -202,20 +225,42 @@ def subtree_counts(
     return total, result
 
 
-def _counts_by_lead_unit(units: list[int], filters: TaskFilters, today: dt.date) -> Iterator[tuple[int, str, int]]:
-    """(lead unit, status, number of tasks) for the tasks led by `units`, status filter aside.
+def subtree_totals(user: AnyUser, unit: Unit, filters: TaskFilters, today: dt.date) -> StatusCounts:
+    """The totals of `subtree_counts` without the split by child unit: what a list page shows."""
+    if not unit_visible_to(user, unit):
+        return StatusCounts()
+    units = subtree_ids(unit)
+    total = StatusCounts()
+    for _unit, status, n in _counts_by_lead_unit(units, filters, today, by_unit=False):
+        total.by_status[status] = total.by_status.get(status, 0) + n
+    return total
+
+
+def _counts_by_lead_unit(
+    units: list[int], filters: TaskFilters, today: dt.date, *, by_unit: bool = True
+) -> Iterator[tuple[int, str, int]]:
+    """(lead unit, status, number of tasks) for the tasks led by `units`, status filter aside;
+    without `by_unit`, (0, status, number) over all of them.
 
     Completed tasks come from their tallies (models.DoneTally: a few rows per unit) unless the
     filters need the tasks themselves (due dates, words of the title); open tasks are counted
     from their own partial index."""
+    group = ["lead_unit_id"] if by_unit else []
+
+    def rows(qs: Any, *fields: str, **aggregates: Any) -> Any:
+        qs = qs.order_by()
+        if by_unit or fields:
+            return qs.values_list(*group, *fields).annotate(**aggregates)
+        return [tuple(qs.aggregate(**aggregates).values())]
+
+    def keyed(row: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
+        return (row[0], row[1:]) if by_unit else (0, row)
+
     if filters.due_from is not None or filters.due_to is not None or filters.text:
         base = apply_filters(Task.objects.filter(lead_unit_id__in=units), filters.without_status(), today)
-        yield from (
-            base.order_by()
-            .annotate(status=status_expression(today))
-            .values_list("lead_unit_id", "status")
-            .annotate(n=Count("id"))
-        )
+        for row in rows(base.annotate(status=status_expression(today)), "status", n=Count("id")):
+            unit, (status, n) = keyed(row)
+            yield unit, status, n
         return
     open_tasks = Task.objects.filter(lead_unit_id__in=units, completed_on__isnull=True)
     done = DoneTally.objects.filter(lead_unit_id__in=units)
@@ -223,19 +268,19 @@ def _counts_by_lead_unit(units: list[int], filters: TaskFilters, today: dt.date)
         open_tasks, done = open_tasks.filter(source=filters.source), done.filter(source=filters.source)
     if filters.lead_unit is not None:
         open_tasks, done = open_tasks.filter(lead_unit=filters.lead_unit), done.filter(lead_unit=filters.lead_unit)
-    grouped = (
-        open_tasks.order_by()
-        .values_list("lead_unit_id")
-        .annotate(overdue=Count("id", filter=Q(due_date__lt=today)), within=Count("id", filter=Q(due_date__gte=today)))
+    open_counts = rows(
+        open_tasks, overdue=Count("id", filter=Q(due_date__lt=today)), within=Count("id", filter=Q(due_date__gte=today))
     )
-    for lead_unit_id, overdue, within in grouped:
+    for row in open_counts:
+        unit, (overdue, within) = keyed(row)
         if overdue:
-            yield lead_unit_id, Status.OVERDUE, overdue
+            yield unit, Status.OVERDUE, overdue
         if within:
-            yield lead_unit_id, Status.IN_PROGRESS, within
-    for lead_unit_id, late, n in done.order_by().values_list("lead_unit_id", "late").annotate(n=Sum("count")):
+            yield unit, Status.IN_PROGRESS, within
+    for row in rows(done, "late", n=Sum("count")):
+        unit, (late, n) = keyed(row)
         if n:
-            yield lead_unit_id, Status.DONE_LATE if late else Status.DONE_ON_TIME, n
+            yield unit, Status.DONE_LATE if late else Status.DONE_ON_TIME, n
 
 
 class KnownCountPaginator(Paginator[Any]):
@@ -332,6 +377,18 @@ def assigning_units(user: AnyUser) -> UnitQuerySet:
 def may_assign_somewhere(user: AnyUser) -> bool:
     """Whether the user holds the secretariat role or higher anywhere (shows "Giao nhiệm vụ")."""
     return bool(user.is_superuser or grant_unit_ids(user, minimum_role=EDITOR).exists())
+
+
+def unit_or_404(user: AnyUser, pk: Any) -> Unit:
+    """The unit of a list page, 404 when missing or out of the user's scope (the same answer as
+    `get_visible_or_404`, through the cheaper grant test of `unit_visible_to`)."""
+    try:
+        unit = Unit.objects.get(pk=int(pk))
+    except (Unit.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Không tìm thấy.")) from exc
+    if not unit_visible_to(user, unit):
+        raise Http404(_("Không tìm thấy."))
+    return unit
 
 
 def filter_units(user: AnyUser, unit: Unit) -> UnitQuerySet:
