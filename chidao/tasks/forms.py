@@ -236,6 +236,22 @@ class UnitFilterForm(FilterForm):
         self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]  # ModelChoiceField
 
 
+class AssignedFilterForm(FilterForm):
+    """The list of tasks I assigned adds the lead unit, among the units I gave tasks to."""
+
+    lead_unit = UnitChoiceField(
+        label=_("Đơn vị chủ trì"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Mọi đơn vị"),
+        widget=PlainSelect,
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]  # ModelChoiceField
+
+
 class ConclusionRowForm(StyledFormMixin, forms.Form):
     """One conclusion of the meeting: tick it to turn it into a task."""
 

@@ -134,6 +134,15 @@ def assigned_tasks(user: AnyUser) -> TaskQuerySet:
     return Task.objects.visible_to(user).filter(assigned_by_id=user.pk or 0)
 
 
+def assigned_lead_units(user: AnyUser) -> UnitQuerySet:
+    """The lead units of the tasks the user assigned: the choices of that list's lead filter."""
+    return (
+        Unit.objects.filter(pk__in=assigned_tasks(user).order_by().values("lead_unit_id"))
+        .order_by("depth", "name")
+        .only("name", "depth")
+    )
+
+
 def apply_filters(qs: TaskQuerySet, filters: TaskFilters, today: dt.date) -> TaskQuerySet:
     if filters.status:
         qs = qs.in_status(filters.status, today)

@@ -90,15 +90,18 @@ def _list_query(request: AuthedRequest, view: str) -> ListQuery:
         role = data.get("role") or queries.LEAD
         base = queries.unit_tasks(user, unit, subtree=subtree, role=role)
         title = _("Nhiệm vụ của %(unit)s") % {"unit": unit.name}
-    else:
+    elif view == queries.MINE:
         form = tforms.FilterForm(request.GET)
         form.is_valid()
         data = form.cleaned_data
         unit, subtree, role = None, True, queries.LEAD
-        if view == queries.MINE:
-            base, title = queries.my_tasks(user), _("Nhiệm vụ của tôi")
-        else:
-            base, title = queries.assigned_tasks(user), _("Nhiệm vụ tôi đã giao")
+        base, title = queries.my_tasks(user), _("Nhiệm vụ của tôi")
+    else:
+        form = tforms.AssignedFilterForm(request.GET, units=queries.assigned_lead_units(user))
+        form.is_valid()
+        data = form.cleaned_data
+        unit, subtree, role = None, True, queries.LEAD
+        base, title = queries.assigned_tasks(user), _("Nhiệm vụ tôi đã giao")
     filters = queries.TaskFilters(
         status=data.get("status") or "",
         source=data.get("source") or "",

@@ -113,6 +113,11 @@ def test_assigned_list_filters_by_source_period_and_status(tw, as_user):
     assert client.get(url, {"status": "overdue"}).context["counts"].total == 2
     assert list(client.get(url, {"status": "overdue"}).context["page_obj"]) == []
     assert client.get(url, {"status": "nonsense"}).status_code == 200  # bad filters are ignored
+    make_task(tw, title="Cho Thanh Khê", lead_unit=tw.commune_b, due_date=today + D(days=10))
+    page = client.get(url, {"lead_unit": tw.commune_b.pk})
+    assert [t.title for t in page.context["page_obj"]] == ["Cho Thanh Khê"]
+    offered = [label for _value, label in page.context["filter_form"].fields["lead_unit"].choices]
+    assert offered == ["Mọi đơn vị", "— Phường Hải Châu", "— Phường Thanh Khê"]  # units given tasks, no others
 
 
 def test_unit_list_query_count_stays_flat(tw, as_user):
