@@ -52,7 +52,7 @@ from chidao.tasks.services.notifications import (
     preference_for,
     save_preference,
 )
-from chidao.tasks.services.reminders import ReminderResult, send_reminders
+from chidao.tasks.services.reminders import ReminderResult, prune_reminder_keys, send_reminders
 from chidao.tasks.services.tallies import RebuildResult, rebuild_tallies
 
 __all__ = [
@@ -80,6 +80,7 @@ __all__ = [
     "mark_read",
     "max_attachment_bytes",
     "preference_for",
+    "prune_reminder_keys",
     "rebuild_tallies",
     "record_progress",
     "request_extension",
