@@ -25,11 +25,13 @@ import time  # noqa: E402
 
 from bench import harness  # noqa: E402
 
-NOT_BENCHMARKS = {"harness", "run", "settings", "urls", "__init__", "reporting_data"}
+NOT_BENCHMARKS = {"harness", "run", "settings", "urls", "__init__"}
 
 
 def available() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "bench").glob("*.py") if p.stem not in NOT_BENCHMARKS)
+    return sorted(
+        p.stem for p in (ROOT / "bench").glob("*.py") if p.stem not in NOT_BENCHMARKS and not p.stem.endswith("_data")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import flatatt
+from django.utils.safestring import SafeString, mark_safe
 
 
 class StyledFormMixin:
@@ -61,3 +64,19 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
                 )
     else:
         form.add_error(None, exc)
+
+
+class PlainSelect(forms.Select):
+    """A <select> built in Python. Django renders every <option> through a template (about 0.1 ms
+    each), which is most of the time of a page offering a province's 170 units; this renders the
+    same markup in one pass, every value and label escaped. Flat choices only (no option groups)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = []
+        for key, label in self.choices:
+            text = str(key)
+            selected = " selected" if text in chosen else ""
+            options.append(f'<option value="{escape(text)}"{selected}>{escape(str(label))}</option>')
+        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308 - escaped above

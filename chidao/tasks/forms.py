@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chidao.forms import DateInput, StyledFormMixin
+from chidao.forms import DateInput, PlainSelect, StyledFormMixin
 from chidao.org.models import Person, Unit
 from chidao.tasks.models import Priority, Rating, Recurrence, Source, Status
 from chidao.tasks.queries import ANY_ROLE, COORDINATING, LEAD
@@ -23,7 +25,20 @@ STATUS_FILTER_CHOICES = [
 ]
 
 
+class _UnitChoices(ModelChoiceIterator[Unit]):
+    """Options from (id, name, depth) rows: a province offers ~170 units, and building a model
+    instance for each costs more than the rest of the filter form."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, depth in self.queryset.values_list("pk", "name", "depth"):
+            yield (pk, f"{'— ' * max(depth - 1, 0)}{name}")
+
+
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    iterator = _UnitChoices
+
     def label_from_instance(self, obj: Any) -> str:
         unit: Unit = obj
         return f"{'— ' * max(unit.depth - 1, 0)}{unit.name}"
@@ -183,8 +198,10 @@ class EvaluationForm(RadioFormMixin, forms.Form):
 class FilterForm(StyledFormMixin, forms.Form):
     """Filters of the three lists (read from the query string; invalid values are ignored)."""
 
-    status = forms.ChoiceField(label=_("Tình trạng"), choices=STATUS_FILTER_CHOICES, required=False)
-    source = forms.ChoiceField(label=_("Nguồn giao"), choices=[("", _("Mọi nguồn")), *Source.choices], required=False)
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=STATUS_FILTER_CHOICES, required=False, widget=PlainSelect)
+    source = forms.ChoiceField(
+        label=_("Nguồn giao"), choices=[("", _("Mọi nguồn")), *Source.choices], required=False, widget=PlainSelect
+    )
     due_from = forms.DateField(label=_("Hạn từ ngày"), required=False, widget=DateInput())
     due_to = forms.DateField(label=_("đến ngày"), required=False, widget=DateInput())
     q = forms.CharField(label=_("Tên nhiệm vụ"), required=False, max_length=200)
@@ -198,14 +215,36 @@ class UnitFilterForm(FilterForm):
         label=_("Phạm vi"),
         choices=[("1", _("Gồm đơn vị trực thuộc")), ("0", _("Chỉ đơn vị này"))],
         required=False,
+        widget=PlainSelect,
     )
     role = forms.ChoiceField(
         label=_("Vai trò của đơn vị"),
         choices=[(LEAD, _("Chủ trì")), (COORDINATING, _("Phối hợp")), (ANY_ROLE, _("Chủ trì hoặc phối hợp"))],
         required=False,
+        widget=PlainSelect,
     )
     lead_unit = UnitChoiceField(
-        label=_("Đơn vị chủ trì"), queryset=Unit.objects.none(), required=False, empty_label=_("Mọi đơn vị")
+        label=_("Đơn vị chủ trì"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Mọi đơn vị"),
+        widget=PlainSelect,
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]  # ModelChoiceField
+
+
+class AssignedFilterForm(FilterForm):
+    """The list of tasks I assigned adds the lead unit, among the units I gave tasks to."""
+
+    lead_unit = UnitChoiceField(
+        label=_("Đơn vị chủ trì"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Mọi đơn vị"),
+        widget=PlainSelect,
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

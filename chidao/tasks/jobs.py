@@ -21,3 +21,9 @@ def send_task_reminders(day: str | None = None) -> dict[str, Any]:
         "notifications": result.notifications,
         "emails": result.emails,
     }
+
+
+@task
+def email_notifications(notification_ids: list[int]) -> int:
+    """E-mail event notifications just created (sent once each, whatever the retries)."""
+    return services.email_notifications(notification_ids)

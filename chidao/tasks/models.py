@@ -9,6 +9,7 @@ overdue — by `TaskQuerySet.with_status(today)` in SQL, so lists filter and cou
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -100,9 +101,33 @@ def unit_visible_to(user: Any, unit: Any) -> bool:
         return False
     if user.is_superuser:
         return True
-    if UnitClosure.objects.filter(ancestor_id__in=grant_unit_ids(user), descendant_id=unit.pk).exists():
+    # A list page asks up to three times for the same unit; remember the yes (per user object,
+    # that is per request for request.user) and never a no.
+    seen: set[int] | None = getattr(user, "_chidao_visible_units", None)
+    if seen is not None and unit.pk in seen:
         return True
-    return Unit.objects.visible_to(user).filter(pk=unit.pk).exists()
+    visible = (
+        UnitClosure.objects.filter(ancestor_id__in=grant_unit_ids(user), descendant_id=unit.pk).exists()
+        or Unit.objects.visible_to(user).filter(pk=unit.pk).exists()
+    )
+    if visible:
+        if seen is None:
+            seen = set()
+            user._chidao_visible_units = seen
+        seen.add(unit.pk)
+    return visible
+
+
+def subtree_ids(unit: Any) -> list[int]:
+    """Ids of the unit and every unit under it, kept on the unit object: a list page needs them
+    for its rows and again for its counts."""
+    from chidao.org.models import UnitClosure
+
+    ids: list[int] | None = getattr(unit, "_chidao_subtree_ids", None)
+    if ids is None:
+        ids = list(UnitClosure.objects.filter(ancestor_id=unit.pk).values_list("descendant_id", flat=True))
+        unit._chidao_subtree_ids = ids
+    return ids
 
 
 class TaskQuerySet(ScopedQuerySet["Task"]):
@@ -134,11 +159,13 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
         its lead or a coordinating unit is. Once the user may see `unit`, every task of its
         subtree is theirs, and the per-row test of `visible_to` (an OR over three subqueries,
         ~10 ms at the national unit tree) is not needed on lists of tens of thousands of rows."""
-        from chidao.org.models import UnitClosure
 
         if not unit_visible_to(user, unit):
             return self.none()
-        units: Any = UnitClosure.objects.filter(ancestor_id=unit.pk).values("descendant_id") if subtree else [unit.pk]
+        # The subtree's ids as a list, not a subquery: with the values in the statement PostgreSQL
+        # reads the (lead_unit, due_date, completed_on, id) index once per unit instead of
+        # hashing the whole closure subquery against every task.
+        units: Any = subtree_ids(unit) if subtree else [unit.pk]
         condition = Q()
         if lead:
             condition |= Q(lead_unit_id__in=units)
@@ -147,13 +174,18 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
             condition |= Q(pk__in=through.values("task_id"))
         return self.filter(condition) if condition else self.none()
 
-    def for_lead(self, user: Any, acting_units: Any) -> TaskQuerySet:
+    def for_lead(self, user: Any, acting_units: Iterable[int]) -> TaskQuerySet:
         """Tasks the user answers for: as their lead person, or through a grant on the lead unit
         (`acting_units`, units under the user's own grants). Each row is visible by the terms of
         `visible_to` itself, so its per-row test is skipped."""
+        from chidao.org.models import Person
+
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        return self.filter(Q(lead_person__user_id=user.pk) | Q(lead_unit_id__in=acting_units))
+        # Both sides as literal lists: an OR of two indexed lists is a BitmapOr of two index scans
+        # on PostgreSQL, where an OR over a join or a subquery reads every task.
+        people = list(Person.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+        return self.filter(Q(lead_person_id__in=people) | Q(lead_unit_id__in=list(acting_units)))
 
     def with_status(self, today: dt.date | None = None) -> TaskQuerySet:
         return self.annotate(status=status_expression(today or timezone.localdate()))
@@ -276,6 +308,13 @@ class Task(models.Model):
             models.Index(fields=["assigning_unit", "due_date"], name="task_assigning_due"),
             # Reminder runs look only at open tasks by due date.
             models.Index(fields=["due_date"], condition=Q(completed_on__isnull=True), name="task_open_due"),
+            # Open tasks of a subtree, counted by status (overdue or in progress) and listed by
+            # due date: an eighth of the tasks, in an index of their own.
+            models.Index(
+                fields=["lead_unit", "due_date", "source", "id"],
+                condition=Q(completed_on__isnull=True),
+                name="task_open_lead_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_max_100"),
@@ -310,6 +349,27 @@ class Task(models.Model):
     @property
     def was_extended(self) -> bool:
         return self.due_date != self.original_due_date
+
+
+class DoneTally(models.Model):
+    """Completed tasks counted by lead unit, source and timeliness.
+
+    A completed task's status never changes again (done on time or done late, from two fixed
+    dates), so the list pages read these few rows per unit instead of counting every completed
+    task of a subtree, most of the tasks there are; open tasks, whose status moves with the day,
+    are counted live. Written by `services.complete_task` in its transaction (the only way a task
+    becomes completed) and rebuilt by `chidao rebuild_task_tallies` after bulk loads."""
+
+    lead_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    late = models.BooleanField()
+    count = models.PositiveIntegerField(default=0)
+    pk = models.CompositePrimaryKey("lead_unit", "source", "late")
+
+    def __str__(self) -> str:
+        return f"{self.lead_unit_id}/{self.source}/{'late' if self.late else 'on time'}: {self.count}"
 
 
 class RelatedToTaskQuerySet(ScopedQuerySet[Any]):
@@ -483,6 +543,9 @@ class Notification(models.Model):
     text = models.CharField(_("nội dung"), max_length=1200)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the e-mail of an event notification is claimed for sending: a retried job never
+    # sends it twice. Reminders are e-mailed by their run (ReminderKey), not through this.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 

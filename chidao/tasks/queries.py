@@ -9,20 +9,24 @@ comes from those counts instead of a second COUNT.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
-from chidao.org.models import Person, PersonQuerySet, Unit, UnitKind, UnitQuerySet
+from chidao.org.models import Person, PersonQuerySet, Unit, UnitClosure, UnitKind, UnitQuerySet
 from chidao.org.scope import grant_unit_ids
 from chidao.tasks.models import (
     STATUS_GROUPS,
     Attachment,
     Comment,
+    DoneTally,
     Extension,
     Notification,
     NotificationQuerySet,
@@ -31,6 +35,7 @@ from chidao.tasks.models import (
     Task,
     TaskQuerySet,
     status_expression,
+    subtree_ids,
     unit_visible_to,
 )
 from chidao.tasks.services.common import ACTING_ROLES, EDITOR
@@ -114,7 +119,7 @@ def acting_unit_ids(user: AnyUser) -> QuerySet[Unit, Any]:
 
 def my_tasks(user: AnyUser) -> TaskQuerySet:
     """Việc của tôi: I am the lead person, or I act for the lead unit."""
-    return Task.objects.for_lead(user, acting_unit_ids(user))
+    return Task.objects.for_lead(user, acting_unit_ids(user).values_list("id", flat=True))
 
 
 def unit_tasks(user: AnyUser, unit: Unit, *, subtree: bool = True, role: str = LEAD) -> TaskQuerySet:
@@ -127,6 +132,15 @@ def unit_tasks(user: AnyUser, unit: Unit, *, subtree: bool = True, role: str = L
 def assigned_tasks(user: AnyUser) -> TaskQuerySet:
     """Việc tôi đã giao."""
     return Task.objects.visible_to(user).filter(assigned_by_id=user.pk or 0)
+
+
+def assigned_lead_units(user: AnyUser) -> UnitQuerySet:
+    """The lead units of the tasks the user assigned: the choices of that list's lead filter."""
+    return (
+        Unit.objects.filter(pk__in=assigned_tasks(user).order_by().values("lead_unit_id"))
+        .order_by("depth", "name")
+        .only("name", "depth")
+    )
 
 
 def apply_filters(qs: TaskQuerySet, filters: TaskFilters, today: dt.date) -> TaskQuerySet:
@@ -155,6 +169,26 @@ def rows(qs: TaskQuerySet, today: dt.date) -> TaskQuerySet:
     )
 
 
+LIST_FIELDS = (
+    "title",
+    "priority",
+    "recurrence",
+    "due_date",
+    "original_due_date",
+    "progress",
+    "completed_on",
+    "lead_unit__name",
+    "assigning_unit__name",
+    "lead_person__full_name",
+)
+
+
+def list_rows(qs: TaskQuerySet, today: dt.date) -> TaskQuerySet:
+    """`rows` with only what a list page shows (listing.task_rows): fewer columns to fetch and
+    model fields to fill, for the page's 50 tasks and their 150 units and people."""
+    return rows(qs, today).only(*LIST_FIELDS)
+
+
 def status_counts(qs: TaskQuerySet, today: dt.date) -> StatusCounts:
     """Counts by status: one GROUP BY on the status computed in SQL."""
     grouped = qs.order_by().annotate(status=status_expression(today)).values("status").annotate(n=Count("id"))
@@ -172,26 +206,24 @@ def subtree_counts(
     user: AnyUser, unit: Unit, filters: TaskFilters, today: dt.date
 ) -> tuple[StatusCounts, list[UnitCounts]]:
     """Counts by status of the tasks led in the unit's subtree, in total and by child unit: the
-    unit's own tasks, then each child's subtree in one GROUP BY over the closure rows whose
-    ancestor is a child of `unit`. The total is their sum (no third query). Units without tasks
-    are left out; the most overdue come first."""
+    unit's own tasks, then each child's subtree. One GROUP BY (lead unit, status) over the
+    subtree's units, read from the (lead_unit, due_date, completed_on, id) index; each lead unit is
+    then credited to the child of `unit` it lies under (from the closure rows of the children,
+    a few thousand at most) in Python, rather than joining the closure table to every task. The
+    total is the sum. Units without tasks are left out; the most overdue come first."""
     if not unit_visible_to(user, unit):
         return StatusCounts(), []
     # Visible unit, so every task led under it is visible (see TaskQuerySet.within).
-    base = apply_filters(Task.objects.all(), filters.without_status(), today)
-    direct = status_counts(base.filter(lead_unit=unit), today)
-    grouped = (
-        base.filter(lead_unit__ancestor_links__ancestor__parent=unit)
-        .order_by()
-        .annotate(status=status_expression(today))
-        .values("lead_unit__ancestor_links__ancestor_id", "status")
-        .annotate(n=Count("id"))
+    child_of: dict[int, int] = dict(
+        UnitClosure.objects.filter(ancestor__parent_id=unit.pk).values_list("descendant_id", "ancestor_id")
     )
+    child_of[unit.pk] = unit.pk
     by_child: dict[int, StatusCounts] = {}
-    for group in grouped:
-        child = by_child.setdefault(group["lead_unit__ancestor_links__ancestor_id"], StatusCounts())
-        child.by_status[group["status"]] = group["n"]
-    children = Unit.objects.in_bulk(list(by_child))
+    for lead_unit_id, status, n in _counts_by_lead_unit(list(child_of), filters, today):
+        counts = by_child.setdefault(child_of[lead_unit_id], StatusCounts())
+        counts.by_status[status] = counts.by_status.get(status, 0) + n
+    direct = by_child.pop(unit.pk, StatusCounts())
+    children = Unit.objects.only("name").in_bulk(list(by_child))
     result = [UnitCounts(children[pk], counts) for pk, counts in by_child.items()]
     result.sort(key=lambda r: (-r.counts.overdue, r.unit.name))
     total = StatusCounts(dict(direct.by_status))
@@ -200,6 +232,64 @@ def subtree_counts(
     if direct.total:
         result.insert(0, UnitCounts(unit, direct, direct=True))
     return total, result
+
+
+def subtree_totals(user: AnyUser, unit: Unit, filters: TaskFilters, today: dt.date) -> StatusCounts:
+    """The totals of `subtree_counts` without the split by child unit: what a list page shows."""
+    if not unit_visible_to(user, unit):
+        return StatusCounts()
+    units = subtree_ids(unit)
+    total = StatusCounts()
+    for _unit, status, n in _counts_by_lead_unit(units, filters, today, by_unit=False):
+        total.by_status[status] = total.by_status.get(status, 0) + n
+    return total
+
+
+def _counts_by_lead_unit(
+    units: list[int], filters: TaskFilters, today: dt.date, *, by_unit: bool = True
+) -> Iterator[tuple[int, str, int]]:
+    """(lead unit, status, number of tasks) for the tasks led by `units`, status filter aside;
+    without `by_unit`, (0, status, number) over all of them.
+
+    Completed tasks come from their tallies (models.DoneTally: a few rows per unit) unless the
+    filters need the tasks themselves (due dates, words of the title); open tasks are counted
+    from their own partial index."""
+    group = ["lead_unit_id"] if by_unit else []
+
+    def rows(qs: Any, *fields: str, **aggregates: Any) -> Any:
+        qs = qs.order_by()
+        if by_unit or fields:
+            return qs.values_list(*group, *fields).annotate(**aggregates)
+        return [tuple(qs.aggregate(**aggregates).values())]
+
+    def keyed(row: tuple[Any, ...]) -> tuple[int, tuple[Any, ...]]:
+        return (row[0], row[1:]) if by_unit else (0, row)
+
+    if filters.due_from is not None or filters.due_to is not None or filters.text:
+        base = apply_filters(Task.objects.filter(lead_unit_id__in=units), filters.without_status(), today)
+        for row in rows(base.annotate(status=status_expression(today)), "status", n=Count("id")):
+            unit, (status, n) = keyed(row)
+            yield unit, status, n
+        return
+    open_tasks = Task.objects.filter(lead_unit_id__in=units, completed_on__isnull=True)
+    done = DoneTally.objects.filter(lead_unit_id__in=units)
+    if filters.source:
+        open_tasks, done = open_tasks.filter(source=filters.source), done.filter(source=filters.source)
+    if filters.lead_unit is not None:
+        open_tasks, done = open_tasks.filter(lead_unit=filters.lead_unit), done.filter(lead_unit=filters.lead_unit)
+    open_counts = rows(
+        open_tasks, overdue=Count("id", filter=Q(due_date__lt=today)), within=Count("id", filter=Q(due_date__gte=today))
+    )
+    for row in open_counts:
+        unit, (overdue, within) = keyed(row)
+        if overdue:
+            yield unit, Status.OVERDUE, overdue
+        if within:
+            yield unit, Status.IN_PROGRESS, within
+    for row in rows(done, "late", n=Sum("count")):
+        unit, (late, n) = keyed(row)
+        if n:
+            yield unit, Status.DONE_LATE if late else Status.DONE_ON_TIME, n
 
 
 class KnownCountPaginator(Paginator[Any]):
@@ -298,13 +388,25 @@ def may_assign_somewhere(user: AnyUser) -> bool:
     return bool(user.is_superuser or grant_unit_ids(user, minimum_role=EDITOR).exists())
 
 
+def unit_or_404(user: AnyUser, pk: Any) -> Unit:
+    """The unit of a list page, 404 when missing or out of the user's scope (the same answer as
+    `get_visible_or_404`, through the cheaper grant test of `unit_visible_to`)."""
+    try:
+        unit = Unit.objects.get(pk=int(pk))
+    except (Unit.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("Không tìm thấy.")) from exc
+    if not unit_visible_to(user, unit):
+        raise Http404(_("Không tìm thấy."))
+    return unit
+
+
 def filter_units(user: AnyUser, unit: Unit) -> UnitQuerySet:
     """The lead units offered by a unit's list filter: the unit and its direct children (a
     province's select does not list its thousands of agencies and villages). `unit` comes from
     the scope helper, and what lies under a visible unit is visible (see TaskQuerySet.within)."""
     if not unit_visible_to(user, unit):
         return Unit.objects.none()
-    return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit)).current().order_by("depth", "name")
+    return Unit.objects.filter(Q(pk=unit.pk) | Q(parent=unit)).current().order_by("depth", "name").only("name", "depth")
 
 
 def unit_choices(user: AnyUser, root: Unit, *, include_root: bool = True) -> UnitQuerySet:

@@ -28,7 +28,7 @@ from chidao.org import queries as org_queries
 from chidao.org.models import Unit
 from chidao.org.scope import get_visible_or_404, has_role, require_role
 from chidao.pages import form_page
-from chidao.tasks import excel, queries, services
+from chidao.tasks import excel, listing, queries, services
 from chidao.tasks import forms as tforms
 from chidao.tasks.models import Attachment, Extension, ExtensionState, Notification, Status, Task
 
@@ -39,8 +39,17 @@ EDITOR = services.EDITOR
 def _querystring_without_page(request: AuthedRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("by_unit", None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
+
+
+def _querystring_with(request: AuthedRequest, **values: str) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    for key, value in values.items():
+        params[key] = value
+    return params.urlencode()
 
 
 def _get_task(request: AuthedRequest, pk: int) -> Task:
@@ -69,11 +78,7 @@ def _list_query(request: AuthedRequest, view: str) -> ListQuery:
     user = request.user
     if view == queries.UNIT:
         unit_id = request.GET.get("unit")
-        unit = (
-            get_visible_or_404(Unit.objects.all(), user, pk=unit_id)
-            if unit_id
-            else org_queries.current_unit_for(request)
-        )
+        unit = queries.unit_or_404(user, unit_id) if unit_id else org_queries.current_unit_for(request)
         if unit is None:
             raise Http404(_("Bạn chưa được phân quyền tại đơn vị nào."))
         form: tforms.FilterForm = tforms.UnitFilterForm(
@@ -85,15 +90,18 @@ def _list_query(request: AuthedRequest, view: str) -> ListQuery:
         role = data.get("role") or queries.LEAD
         base = queries.unit_tasks(user, unit, subtree=subtree, role=role)
         title = _("Nhiệm vụ của %(unit)s") % {"unit": unit.name}
-    else:
+    elif view == queries.MINE:
         form = tforms.FilterForm(request.GET)
         form.is_valid()
         data = form.cleaned_data
         unit, subtree, role = None, True, queries.LEAD
-        if view == queries.MINE:
-            base, title = queries.my_tasks(user), _("Nhiệm vụ của tôi")
-        else:
-            base, title = queries.assigned_tasks(user), _("Nhiệm vụ tôi đã giao")
+        base, title = queries.my_tasks(user), _("Nhiệm vụ của tôi")
+    else:
+        form = tforms.AssignedFilterForm(request.GET, units=queries.assigned_lead_units(user))
+        form.is_valid()
+        data = form.cleaned_data
+        unit, subtree, role = None, True, queries.LEAD
+        base, title = queries.assigned_tasks(user), _("Nhiệm vụ tôi đã giao")
     filters = queries.TaskFilters(
         status=data.get("status") or "",
         source=data.get("source") or "",
@@ -106,34 +114,50 @@ def _list_query(request: AuthedRequest, view: str) -> ListQuery:
 
 
 def _list_page(request: AuthedRequest, view: str) -> HttpResponse:
+    """A list with its counts by status. A unit's list over its subtree counts the whole subtree
+    and offers the same counts by child unit, which are fetched with a second request (htmx on
+    load, or the plain link `by_unit=1`): the page itself needs only the totals."""
     today = timezone.localdate()
     lq = _list_query(request, view)
-    if lq.unit is not None and lq.subtree and lq.role == queries.LEAD:
+    list_url = reverse(f"tasks:{view}")
+    whole_subtree = lq.unit is not None and lq.subtree and lq.role == queries.LEAD
+    by_unit_loaded = whole_subtree and request.GET.get("by_unit") == "1"
+    by_child: list[queries.UnitCounts] = []
+    if lq.unit is not None and by_unit_loaded:
         counts, by_child = queries.subtree_counts(request.user, lq.unit, lq.filters, today)
+    elif lq.unit is not None and whole_subtree:
+        counts = queries.subtree_totals(request.user, lq.unit, lq.filters, today)
     else:
         counts = queries.status_counts(queries.apply_filters(lq.base, lq.filters.without_status(), today), today)
-        by_child = []
-    listed = queries.rows(queries.apply_filters(lq.base, lq.filters, today), today)
+    context: dict[str, Any] = {
+        "unit": lq.unit,
+        "counts": counts,
+        "by_child": by_child,
+        "by_child_rows": listing.unit_rows(by_child, list_url),
+        "by_unit_loaded": by_unit_loaded,
+        "by_unit_url": f"{list_url}?{_querystring_with(request, by_unit='1')}" if whole_subtree else "",
+    }
+    if request.htmx and by_unit_loaded:
+        return render(request, "tasks/task_list.html#by_unit", context)
+    labels = {s.value: str(s.label) for s in Status}
+    listed = queries.list_rows(queries.apply_filters(lq.base, lq.filters, today), today)
     page = queries.KnownCountPaginator(listed, PER_PAGE, count=counts.get(lq.filters.status)).get_page(
         request.GET.get("page")
     )
     params = request.GET.copy()
-    for key in ("page", "status"):
+    for key in ("page", "status", "by_unit"):
         params.pop(key, None)
-    context = {
+    context |= {
         "view": view,
         "title": lq.title,
-        "unit": lq.unit,
         "filter_form": lq.form,
-        "counts": counts,
-        "by_child": by_child,
         "page_obj": page,
-        "labels": {s.value: s.label for s in Status},  # badges, without an include per row
+        "task_rows": listing.task_rows(page.object_list, labels),
         "current_status": lq.filters.status,
         "status_base": params.urlencode(),
         "querystring_base": _querystring_without_page(request),
         "export_query": _querystring_without_page(request),
-        "list_url": reverse(f"tasks:{view}"),
+        "list_url": list_url,
         "can_create": queries.may_assign_somewhere(request.user),
         "today": today,
     }

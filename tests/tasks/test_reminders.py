@@ -170,3 +170,25 @@ def test_preference_bounds_are_checked(tw):
         services.save_preference(actor=tw.commune_officer, days_before=61, daily_digest=False, email=True)
     assert "days_before" in exc.value.message_dict
     assert not ReminderPreference.objects.exists()
+
+
+def test_pruning_drops_only_keys_no_run_can_need(tw):
+    today = timezone.localdate()
+    extended = make_task(tw, title="Gia hạn", assigned_on=today - D(days=10), due_date=today - D(days=1))
+    done = make_task(tw, title="Xong", assigned_on=today - D(days=10), due_date=today - D(days=2))
+    waiting = make_task(tw, title="Còn quá hạn", assigned_on=today - D(days=10), due_date=today - D(days=3))
+    services.send_reminders(today=today)
+    assert ReminderKey.objects.count() == 6
+    ext = services.request_extension(
+        actor=tw.commune_officer, task=extended, requested_due_date=today + D(days=20), reason="Chờ số liệu"
+    )
+    services.decide_extension(actor=tw.province_admin, extension=ext, approve=True)
+    services.complete_task(actor=tw.commune_officer, task=done, report="Đã xong")
+    out = io.StringIO()
+    call_command("prune_task_reminder_keys", "--dry-run", stdout=out)
+    assert "4 no longer needed" in out.getvalue() and ReminderKey.objects.count() == 6
+    call_command("prune_task_reminder_keys", stdout=io.StringIO())
+    assert {key[0] for key in _keys()} == {waiting.pk}
+    # The kept keys still stop a second overdue reminder.
+    assert services.send_reminders(today=today).reminders == 0
+    assert services.prune_reminder_keys() == 0

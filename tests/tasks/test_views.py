@@ -46,6 +46,17 @@ def test_unit_page_counts_by_status_over_the_subtree_and_drills_down(tw, as_user
     assert page.status_code == 200
     counts = page.context["counts"]
     assert (counts.total, counts.overdue, counts.in_progress, counts.done_on_time, counts.done_late) == (5, 2, 1, 1, 1)
+    # The split by child unit arrives with a second request: htmx on load, or the plain link.
+    by_unit_url = f"{reverse('tasks:unit')}?unit={tw.province_a.pk}&amp;by_unit=1"
+    assert f'hx-get="{by_unit_url}" hx-trigger="load"' in page.content.decode()
+    assert page.context["by_child"] == []
+    region = client.get(
+        reverse("tasks:unit"), {"unit": tw.province_a.pk, "by_unit": "1"}, headers={"HX-Request": "true"}
+    )
+    assert region.content.decode().lstrip().startswith('<div id="by-unit-region">')
+    assert "Phường Hải Châu" in region.content.decode() and "<nav" not in region.content.decode()
+    page = client.get(reverse("tasks:unit"), {"unit": tw.province_a.pk, "by_unit": "1"})
+    assert page.context["counts"].by_status == counts.by_status
     by_child = {row.unit.name: row.counts for row in page.context["by_child"]}
     assert by_child["Phường Hải Châu"].overdue == 1 and by_child["Phường Hải Châu"].total == 4
     assert by_child["Phường Thanh Khê"].overdue == 1
@@ -53,6 +64,21 @@ def test_unit_page_counts_by_status_over_the_subtree_and_drills_down(tw, as_user
     assert f"?unit={tw.commune_a.pk}&amp;status=overdue" in body  # the drill-down to the late ones
     late = client.get(reverse("tasks:unit"), {"unit": tw.commune_a.pk, "status": "overdue"})
     assert [t.title for t in late.context["page_obj"]] == ["Việc quá hạn"]
+
+
+def test_list_rows_escape_what_users_typed(tw, as_user):
+    """The list's rows are built in Python, not by the template engine: text is still escaped."""
+    from chidao.org import services as org_services
+
+    odd_unit = org_services.create_unit(
+        actor=tw.province_admin, parent=tw.province_a, name='Ban "A" <b>in đậm</b>', agency_type="department"
+    )
+    make_task(tw, title="<script>alert(1)</script> & việc", lead_unit=odd_unit, priority="urgent")
+    body = as_user(tw.province_admin).get(reverse("tasks:unit"), {"unit": tw.province_a.pk}).content.decode()
+    assert "<script>alert(1)</script>" not in body and "<b>in đậm</b>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; việc" in body
+    assert "Ban &quot;A&quot; &lt;b&gt;in đậm&lt;/b&gt;" in body
+    assert '<span class="badge text-bg-dark">Khẩn</span>' in body
 
 
 def test_unit_page_without_subtree_and_as_coordinator(tw, as_user):
@@ -87,6 +113,11 @@ def test_assigned_list_filters_by_source_period_and_status(tw, as_user):
     assert client.get(url, {"status": "overdue"}).context["counts"].total == 2
     assert list(client.get(url, {"status": "overdue"}).context["page_obj"]) == []
     assert client.get(url, {"status": "nonsense"}).status_code == 200  # bad filters are ignored
+    make_task(tw, title="Cho Thanh Khê", lead_unit=tw.commune_b, due_date=today + D(days=10))
+    page = client.get(url, {"lead_unit": tw.commune_b.pk})
+    assert [t.title for t in page.context["page_obj"]] == ["Cho Thanh Khê"]
+    offered = [label for _value, label in page.context["filter_form"].fields["lead_unit"].choices]
+    assert offered == ["Mọi đơn vị", "— Phường Hải Châu", "— Phường Thanh Khê"]  # units given tasks, no others
 
 
 def test_unit_list_query_count_stays_flat(tw, as_user):

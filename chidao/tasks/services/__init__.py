@@ -47,16 +47,19 @@ from chidao.tasks.services.lifecycle import (
 from chidao.tasks.services.notifications import (
     default_daily_digest,
     default_days_before,
+    email_notifications,
     mark_read,
     preference_for,
     save_preference,
 )
-from chidao.tasks.services.reminders import ReminderResult, send_reminders
+from chidao.tasks.services.reminders import ReminderResult, prune_reminder_keys, send_reminders
+from chidao.tasks.services.tallies import RebuildResult, rebuild_tallies
 
 __all__ = [
     "ACTING_ROLES",
     "EDITOR",
     "ConclusionRow",
+    "RebuildResult",
     "ReminderResult",
     "add_attachment",
     "add_comment",
@@ -71,11 +74,14 @@ __all__ = [
     "decide_extension",
     "default_daily_digest",
     "default_days_before",
+    "email_notifications",
     "evaluate_task",
     "lead_recipients",
     "mark_read",
     "max_attachment_bytes",
     "preference_for",
+    "prune_reminder_keys",
+    "rebuild_tallies",
     "record_progress",
     "request_extension",
     "require_assigner",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -95,5 +96,10 @@ def notify(*, users: Iterable[int], task: Task, kind: str, text: str, actor: Use
         for uid in sorted(set(users))
         if actor is None or uid != actor.pk
     ]
-    Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.pk is not None]
+    if ids:
+        from chidao.tasks import jobs
+
+        transaction.on_commit(lambda: jobs.email_notifications.enqueue(ids))
     return len(rows)

@@ -26,6 +26,7 @@ from chidao.tasks.services.common import (
     require_assigner,
     require_lead,
 )
+from chidao.tasks.services.tallies import count_done
 
 if TYPE_CHECKING:
     from chidao.accounts.models import User
@@ -318,6 +319,7 @@ def complete_task(*, actor: User, task: Task, report: str, completed_on: dt.date
     task.save(
         update_fields=["completed_on", "completed_at", "completed_by", "completion_report", "progress", "updated_at"]
     )
+    count_done(task)
     audit.record(
         actor=actor,
         action="tasks.task.completed",

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -388,3 +389,15 @@ def _email(run: uuid.UUID, day: dt.date) -> int:
         if batch:
             sent += mailer.send_messages(batch) or 0
     return sent
+
+
+def prune_reminder_keys(*, dry_run: bool = False) -> int:
+    """Drop the idempotency keys no run can need again: those of completed tasks, and those of a due
+    date the task no longer has (an approved extension restarts its reminders under new keys).
+    Keys of open tasks at their current due date stay: they are what stops a second reminder."""
+    stale = ReminderKey.objects.filter(Q(task__completed_on__isnull=False) | ~Q(due_date=F("task__due_date")))
+    with transaction.atomic():
+        count = stale.count()
+        if not dry_run:
+            stale.delete()
+    return count
