@@ -57,7 +57,9 @@ class Command(BaseCommand):
             if dry_run:
                 transaction.set_rollback(True)
         suffix = " (dry run, rolled back)" if dry_run else ""
-        self.stdout.write(f"{summary}; {reporting}; {meetings}; {tasks}; {documents} in {time.monotonic() - started:.1f}s{suffix}")
+        self.stdout.write(
+            f"{summary}; {reporting}; {meetings}; {tasks}; {documents} in {time.monotonic() - started:.1f}s{suffix}"
+        )
         self.stdout.write(self._logins(summary, codes, dry_run=dry_run))
 
     def _logins(self, summary: DemoSummary, codes: dict[str, str], *, dry_run: bool) -> str:
