@@ -4,6 +4,7 @@ Embedded default: SQLite under var/, a secret key generated and kept under var/,
 Production: DATABASE_URL=postgres://..., SECRET_KEY, ALLOWED_HOSTS, CHIDAO_PRODUCTION=1.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -241,6 +242,18 @@ TASKS = {
     }
 }
 
+# Uploaded files go through Django's storage API: the local disk (CHIDAO_VAR_DIR/media) by default,
+# or another storage backend, e.g. S3-compatible object storage through django-storages
+# (MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage, its options as JSON in MEDIA_STORAGE_OPTIONS).
+MEDIA_STORAGE = {
+    "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+}
+STORAGES = {
+    "default": MEDIA_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -250,7 +263,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "default": MEDIA_STORAGE,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     }
 
