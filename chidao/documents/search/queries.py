@@ -129,12 +129,19 @@ def _symbol_hits(symbol: Symbol, where: str, params: list[Any], limit: int) -> l
     if symbol.issuer_code:
         conditions.append("symbol_issuer = %s")
         values.append(symbol.issuer_code)
+    order = "recency_key DESC"
+    order_values: list[Any] = []
+    if symbol.year is not None:
+        # The symbol's own year first: "15/2024/NQ-HĐND" before the same council's 15/2026.
+        order = "CASE WHEN issued_on >= %s AND issued_on <= %s THEN 0 ELSE 1 END, recency_key DESC"
+        adapt = connection.ops.adapt_datefield_value
+        order_values = [adapt(dt.date(symbol.year, 1, 1)), adapt(dt.date(symbol.year, 12, 31))]
     sql = (
         f"SELECT document_id FROM {table} WHERE {' AND '.join(conditions)} AND ({where}) "  # noqa: S608  # our table names; values are parameters
-        "ORDER BY recency_key DESC LIMIT %s"
+        f"ORDER BY {order} LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *params, limit])
+        cursor.execute(sql, [*values, *params, *order_values, limit])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -54,6 +54,9 @@ class Symbol:
     number: int
     type_code: str = ""
     issuer_code: str = ""
+    # A year written in the symbol ("15/2024/NQ-HĐND"): councils and ministries number each year
+    # anew, so "15/2024/…" and "15/2026/…" of the same body are different documents.
+    year: int | None = None
 
 
 def parse_symbol(text: str) -> Symbol | None:
@@ -62,8 +65,8 @@ def parse_symbol(text: str) -> Symbol | None:
     found = _SYMBOL.search(folded)
     if found is None:
         return None
-    number, _year, type_code, issuer = found.groups()
-    return Symbol(int(number), type_code, re.sub(r"[^0-9A-Z]", "", issuer or ""))
+    number, year, type_code, issuer = found.groups()
+    return Symbol(int(number), type_code, re.sub(r"[^0-9A-Z]", "", issuer or ""), int(year) if year else None)
 
 
 def index_fold_keep_separators(text: str) -> str:

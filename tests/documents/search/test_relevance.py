@@ -113,6 +113,29 @@ def test_a_symbol_is_rank_one_however_it_is_typed(world, registry):
     assert registry["plan"].pk in ids(search_documents(world.commune_officer, "35-NQ/TW"))
 
 
+def test_a_symbol_with_its_year_finds_that_years_document_first(world):
+    """Councils number their resolutions anew each year: 15/2024 and 15/2026 of one council differ."""
+    older = make_document(
+        world.province_a,
+        "Nghị quyết về kế hoạch đầu tư công năm 2025",
+        kind="resolution",
+        symbol="15/2024/NQ-HĐND",
+        issuer="Hội đồng nhân dân thành phố Đà Nẵng",
+        issued_on=dt.date(2024, 12, 10),
+    )
+    newer = make_document(
+        world.province_a,
+        "Nghị quyết về chương trình giám sát năm 2027",
+        kind="resolution",
+        symbol="15/2026/NQ-HĐND",
+        issuer="Hội đồng nhân dân thành phố Đà Nẵng",
+        issued_on=dt.date(2026, 7, 2),
+    )
+    for text, first in (("15/2024/NQ-HĐND", older), ("15/2026/NQ-HDND", newer)):
+        page = search_documents(world.province_admin, text)
+        assert [hit.document.pk for hit in page.hits[:2]] == [first.pk, ({older.pk, newer.pk} - {first.pk}).pop()]
+
+
 def test_a_number_and_kind_pick_the_right_kind(world, registry):
     assert search_documents(world.commune_officer, "ct 35").hits[0].document.pk == registry["ct35"].pk
     assert search_documents(world.commune_officer, "nq 35").hits[0].document.pk == registry["nq35"].pk
