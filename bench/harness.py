@@ -64,7 +64,7 @@ class Record:
 
     `metric, unit, n, p50, p95, baseline, ratio` are always present; the rest only when set.
     `baseline` is the baseline's p95 and `ratio` = p95 / baseline. `limit` applies to
-    `limit_on` ("ratio" or "p95") and `pass` says whether it held; `other_ratios` gives p95 over
+    `limit_on` ("ratio" or "p95": at most; "min": a rate of at least) and `pass` says whether it held; `other_ratios` gives p95 over
     further baselines' p95, for information. Wall-clock records keep each run in `samples` and
     this process's CPU seconds in `cpu_samples`: on a busy machine the wall clock grows and the
     CPU time does not (on PostgreSQL the server's CPU is not counted).
@@ -586,7 +586,12 @@ def format_table(records: Sequence[Record]) -> str:
         digits = 3 if r.unit == "s" else 2
         limit = ""
         if r.limit is not None:
-            limit = f"≤ {r.limit:g}x" if r.limit_on == "ratio" else f"≤ {r.limit:g} {r.unit}"
+            if r.limit_on == "ratio":
+                limit = f"≤ {r.limit:g}x"
+            elif r.limit_on == "min":  # a rate that must reach the limit
+                limit = f"≥ {r.limit:g} {r.unit}"
+            else:
+                limit = f"≤ {r.limit:g} {r.unit}"
         rows.append(
             (
                 r.metric,

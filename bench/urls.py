@@ -141,6 +141,17 @@ def reporting_approve_next(request: HttpRequest, form_pk: int) -> JsonResponse:
     return JsonResponse({"approved": approved.pk, "status": approved.status})
 
 
+# --- document search (bench/search.py) --------------------------------------------------------------
+
+
+def search_naive(request: HttpRequest) -> JsonResponse:
+    """`naive_search`: every match of `?q=` ranked (bm25 / ts_rank), then the best 20, ids as JSON.
+    The path the bounded ranking is compared against; no scope filter (the superuser's view)."""
+    from chidao.documents.search.queries import naive_search
+
+    return JsonResponse({"ids": naive_search(request.GET.get("q", ""), limit=20)})
+
+
 urlpatterns = [
     *app_urlpatterns,
     path("bench/b0/", constant, name="bench_b0"),
@@ -150,4 +161,5 @@ urlpatterns = [
     path("bench/reporting/dashboard/<int:form_pk>/<int:period_pk>/<int:unit_pk>/", reporting_dashboard),
     path("bench/reporting/dashboard-naive/<int:form_pk>/<int:period_pk>/<int:unit_pk>/", reporting_dashboard_naive),
     path("bench/reporting/approve-next/<int:form_pk>/", reporting_approve_next),
+    path("bench/search/naive/", search_naive),
 ]
