@@ -64,8 +64,8 @@ class Record:
 
     `metric, unit, n, p50, p95, baseline, ratio` are always present; the rest only when set.
     `baseline` is the baseline's p95 and `ratio` = p95 / baseline. `limit` applies to
-    `limit_on` ("ratio" or "p95": at most; "min": a rate of at least) and `pass` says whether it held; `other_ratios` gives p95 over
-    further baselines' p95, for information. Wall-clock records keep each run in `samples` and
+    `limit_on` ("ratio" or "p95": at most; "min": a rate of at least) and `pass` says whether it
+    held; `other_ratios` gives p95 over further baselines' p95, for information. Wall-clock records keep each run in `samples` and
     this process's CPU seconds in `cpu_samples`: on a busy machine the wall clock grows and the
     CPU time does not (on PostgreSQL the server's CPU is not counted).
     """
