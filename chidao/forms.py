@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -80,3 +82,29 @@ class PlainSelect(forms.Select):
             selected = " selected" if text in chosen else ""
             options.append(f'<option value="{escape(text)}"{selected}>{escape(str(label))}</option>')
         return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308 - escaped above
+
+
+class PlainInput(Input):
+    """An <input> built in Python, for the same reason as PlainSelect (a list page's filter form
+    is rendered on every request): type, name, value and attributes, escaped."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "type": self.input_type, "name": name})
+        shown = self.format_value(value)
+        if shown is not None:
+            final["value"] = shown
+        return mark_safe(f"<input{flatatt(final)}>")  # noqa: S308 - flatatt escapes every attribute
+
+
+class PlainTextInput(PlainInput):
+    input_type = "text"
+
+
+class PlainDateInput(PlainInput):
+    input_type = "date"
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        shown = super().format_value(value)
+        return None if shown is None else str(shown)

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from chidao.org.queries import current_unit_for, switchable_units
+from chidao.org.queries import current_unit_for, switchable_units_for
 
 
 def current_unit(request: HttpRequest) -> dict[str, Any]:
@@ -15,5 +15,5 @@ def current_unit(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_unit": current_unit_for(request),
         # Evaluated once, and only by pages that render the switcher.
-        "switchable_units": SimpleLazyObject(lambda: list(switchable_units(request.user))),
+        "switchable_units": SimpleLazyObject(lambda: switchable_units_for(request)),
     }

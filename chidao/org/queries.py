@@ -55,9 +55,20 @@ def current_unit_for(request: HttpRequest) -> Unit | None:
     if unit_id is not None:
         unit = Unit.objects.visible_to(request.user).filter(pk=unit_id).first()
     if unit is None:
-        unit = switchable_units(request.user).first()
+        units = switchable_units_for(request)
+        unit = units[0] if units else None
     request._chidao_unit = unit  # type: ignore[attr-defined]  # per-request cache
     return unit
+
+
+def switchable_units_for(request: HttpRequest) -> list[Unit]:
+    """`switchable_units` of the request's user, read once per request (the switcher in every
+    page's header, and the default unit when none is chosen)."""
+    cached: list[Unit] | None = getattr(request, "_chidao_switchable", None)
+    if cached is None:
+        cached = list(switchable_units(request.user))
+        request._chidao_switchable = cached  # type: ignore[attr-defined]  # per-request cache
+    return cached
 
 
 def ancestors(unit: Unit, user: User | AnonymousUser) -> list[Unit]:

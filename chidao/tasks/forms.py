@@ -12,7 +12,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chidao.forms import DateInput, PlainSelect, StyledFormMixin
+from chidao.forms import DateInput, PlainDateInput, PlainSelect, PlainTextInput, StyledFormMixin
 from chidao.org.models import Person, Unit
 from chidao.tasks.models import Priority, Rating, Recurrence, Source, Status
 from chidao.tasks.queries import ANY_ROLE, COORDINATING, LEAD
@@ -202,9 +202,9 @@ class FilterForm(StyledFormMixin, forms.Form):
     source = forms.ChoiceField(
         label=_("Nguồn giao"), choices=[("", _("Mọi nguồn")), *Source.choices], required=False, widget=PlainSelect
     )
-    due_from = forms.DateField(label=_("Hạn từ ngày"), required=False, widget=DateInput())
-    due_to = forms.DateField(label=_("đến ngày"), required=False, widget=DateInput())
-    q = forms.CharField(label=_("Tên nhiệm vụ"), required=False, max_length=200)
+    due_from = forms.DateField(label=_("Hạn từ ngày"), required=False, widget=PlainDateInput())
+    due_to = forms.DateField(label=_("đến ngày"), required=False, widget=PlainDateInput())
+    q = forms.CharField(label=_("Tên nhiệm vụ"), required=False, max_length=200, widget=PlainTextInput())
 
 
 class UnitFilterForm(FilterForm):

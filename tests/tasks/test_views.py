@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -79,6 +80,13 @@ def test_list_rows_escape_what_users_typed(tw, as_user):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; việc" in body
     assert "Ban &quot;A&quot; &lt;b&gt;in đậm&lt;/b&gt;" in body
     assert '<span class="badge text-bg-dark">Khẩn</span>' in body
+    # The filter form is built in Python too: what was typed comes back escaped.
+    typed = as_user(tw.province_admin).get(
+        reverse("tasks:unit"), {"unit": tw.province_a.pk, "q": '"><script>x</script>', "due_from": "2026-01-02"}
+    )
+    form_html = typed.content.decode()
+    assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in form_html and "<script>x" not in form_html
+    assert re.search(r'<input[^>]*name="due_from"[^>]*value="2026-01-02"', form_html)
 
 
 def test_unit_page_without_subtree_and_as_coordinator(tw, as_user):
