@@ -246,7 +246,7 @@ def subtree_totals(user: AnyUser, unit: Unit, filters: TaskFilters, today: dt.da
 
 
 def _counts_by_lead_unit(
-    units: list[int], filters: TaskFilters, today: dt.date, *, by_unit: bool = True
+    units: Any, filters: TaskFilters, today: dt.date, *, by_unit: bool = True
 ) -> Iterator[tuple[int, str, int]]:
     """(lead unit, status, number of tasks) for the tasks led by `units`, status filter aside;
     without `by_unit`, (0, status, number) over all of them.

@@ -5,8 +5,9 @@ folded in Python first because FTS5's remove_diacritics leaves "đ" alone), rowi
 recency_key, kept in step by triggers on the entry table.
 PostgreSQL: tsvector columns with GIN indexes, equal to to_tsvector('simple', ...) of the
 Python-folded text (so neither the unaccent extension nor a superuser is needed). The indexer
-writes them as tsvector literals, several times cheaper for the server than parsing the text
-again with to_tsvector: that is what makes a million documents reindex in minutes.
+writes them as tsvector literals: the server reads a literal about twice as fast as to_tsvector
+parses the text (measured: 236 against 425 µs for a 2 kB document), and a reindex keeps both the
+server's core and Python's busy.
 
 Search entries are derived data: existing ones are dropped here; `chidao reindex_documents`
 rebuilds them.
@@ -55,6 +56,11 @@ POSTGRES_UP = [
     "ADD COLUMN document_tsv tsvector NOT NULL DEFAULT ''::tsvector",
     "CREATE INDEX search_entry_title_tsv ON documents_searchentry USING gin (title_tsv)",
     "CREATE INDEX search_entry_document_tsv ON documents_searchentry USING gin (document_tsv)",
+    # The two large columns are compressed as they are written (rows pass 2 kB); lz4 does that
+    # several times faster than the default pglz, which a reindex of a million rows feels.
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+    "AND 'lz4' = ANY(enumvals)) THEN ALTER TABLE documents_searchentry "
+    "ALTER COLUMN body_folded SET COMPRESSION lz4, ALTER COLUMN document_tsv SET COMPRESSION lz4; END IF; END $$",
 ]
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS search_entry_document_tsv",

@@ -1,7 +1,8 @@
 """Writing search entries, in batches: one query for the documents, one for their attachments'
-text and one upsert per batch; the database's own triggers (SQLite) or generated columns
-(PostgreSQL) keep the full-text structures in step. `reindex_all` rebuilds everything with the
-full-text indexes dropped and the rows streamed in (COPY on PostgreSQL)."""
+text and one upsert per batch; SQLite's triggers keep its FTS5 tables in step, PostgreSQL's
+tsvector columns are written with the rows (literals from postgres.tsvector_literal).
+`reindex_all` rebuilds everything with the full-text indexes dropped and the rows streamed in
+(COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search.backends import backend
@@ -100,13 +101,6 @@ def _columns(tsvectors: bool) -> tuple[str, ...]:
     return (*COLUMNS, "title_tsv", "document_tsv") if tsvectors else COLUMNS
 
 
-def _upsert(columns: Sequence[str]) -> str:
-    return (
-        f"INSERT INTO {SearchEntry._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608  # our table
-        f"ON CONFLICT (document_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}"
-    )
-
-
 def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
     unique = sorted(set(ids))
     for start in range(0, len(unique), size):
@@ -116,8 +110,9 @@ def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 @transaction.atomic
 def index_documents(ids: Iterable[int]) -> int:
     """(Re)build the entries of `ids`; ids of documents that no longer exist lose theirs."""
-    tsvectors = backend().writes_tsvectors
-    upsert = _upsert(_columns(tsvectors))
+    engine = backend()
+    tsvectors = engine.writes_tsvectors
+    columns = _columns(tsvectors)
     written = 0
     for chunk in _chunks(ids, BATCH_SIZE):
         rows = Document.objects.filter(pk__in=chunk).values_list(*_DOCUMENT_FIELDS)
@@ -127,8 +122,7 @@ def index_documents(ids: Iterable[int]) -> int:
         if missing:
             SearchEntry.objects.filter(document_id__in=missing).delete()
         if found:
-            with connection.cursor() as cursor:
-                cursor.executemany(upsert, found)
+            engine.upsert(columns, found)
         written += len(found)
     return written
 

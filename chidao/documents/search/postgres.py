@@ -8,9 +8,10 @@ few matches. Nothing ranks every match of a common word.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,37 +25,68 @@ GIN_INDEXES = {
     "search_entry_document_tsv": f"CREATE INDEX search_entry_document_tsv ON {ENTRY} USING gin (document_tsv)",
 }
 _SCOPES = {"title": "title_tsv", "any": "document_tsv"}
+# The entry's columns as written by the indexer (chidao.documents.search.index.COLUMNS).
+_COLUMN_TYPES = {
+    "document_id": "bigint",
+    "unit_id": "bigint",
+    "kind": "text",
+    "visibility": "text",
+    "issuer_folded": "text",
+    "issued_on": "date",
+    "recency_key": "bigint",
+    "symbol_key": "text",
+    "symbol_number": "integer",
+    "symbol_type": "text",
+    "symbol_issuer": "text",
+    "title_folded": "text",
+    "body_folded": "text",
+    "title_tsv": "tsvector",
+    "document_tsv": "tsvector",
+}
 
 
 # to_tsvector keeps positions up to 16383 (later words share the last one) and 255 per word.
 _MAX_POSITION = 16383
 _MAX_POSITIONS = 255
-# Positions as text, made once: converting integers is most of the cost of a literal.
-_POSITION_TEXT = [str(n) for n in range(_MAX_POSITION + 1)]
-_MAX_WORD = 2047 // 4  # bytes, and a folded letter outside ASCII takes up to four
+# "':1 '", "':2 '"...: what follows the n-th word in a literal listing every occurrence.
+_AFTER_WORD = tuple(f"':{n} '" for n in range(1, _MAX_POSITION + 1))
+# The parser drops a word over 2047 bytes; one of at most 2047 // 4 characters cannot be that long.
+_MAX_WORD_BYTES = 2047
+_MAX_WORD = _MAX_WORD_BYTES // 4
 
 
 def tsvector_literal(words: Sequence[str]) -> str:
     """What to_tsvector('simple', " ".join(words)) returns, as text: words come from index_fold
-    (lower-case letters and digits), so the 'simple' parser would keep each one as it is."""
-    if len(words) > _MAX_POSITION or (words and max(map(len, words)) > _MAX_WORD):
+    (lower-case letters and digits), so the 'simple' parser would keep each one as it is.
+
+    Each occurrence is listed on its own ("'dang':1 'uy':2 'dang':3"): the server's input
+    function sorts and merges them, which costs it less than grouping them costs Python. Only
+    where that merge would differ from to_tsvector (a word kept at more than 255 positions, past
+    position 16383, a word too long) are the positions grouped here."""
+    count = len(words)
+    if not count:
+        return ""
+    if (
+        count > _MAX_POSITION
+        or max(map(len, words)) > _MAX_WORD
+        or (count > _MAX_POSITIONS and max(Counter(words).values()) > _MAX_POSITIONS)
+    ):
         return _long_tsvector_literal(words)
-    positions: defaultdict[str, list[str]] = defaultdict(list)
-    for index, word in enumerate(words, start=1):
-        positions[word].append(_POSITION_TEXT[index])
-    return " ".join([f"'{word}':{','.join(found[:_MAX_POSITIONS])}" for word, found in positions.items()])
+    return "'" + "".join(itertools.chain.from_iterable(zip(words, _AFTER_WORD, strict=False)))[:-2]
 
 
 def _long_tsvector_literal(words: Sequence[str]) -> str:
     positions: dict[str, list[int]] = {}
-    for index, word in enumerate(words, start=1):
-        if len(word) > _MAX_WORD:
+    position = 0
+    for word in words:
+        if len(word) > _MAX_WORD and len(word.encode()) > _MAX_WORD_BYTES:
             continue  # the parser drops such words too ("word is too long to be indexed")
+        position += 1
         found = positions.setdefault(word, [])
         if len(found) < _MAX_POSITIONS:
-            position = min(index, _MAX_POSITION)
-            if not found or found[-1] != position:
-                found.append(position)
+            at = min(position, _MAX_POSITION)
+            if not found or found[-1] != at:
+                found.append(at)
     return " ".join(f"'{word}':{','.join(map(str, found))}" for word, found in positions.items())
 
 
@@ -205,6 +237,18 @@ class PostgresBackend:
             return [row[0] for row in cursor.fetchall()]
 
     # --- writing --------------------------------------------------------------------------------
+
+    def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert or replace the entries `rows` in one statement: each column goes as one array
+        parameter, so the server plans and runs one INSERT for the whole batch."""
+        arrays = [list(values) for values in zip(*rows, strict=True)]
+        unnest = ", ".join(f"%s::{_COLUMN_TYPES[c]}[]" for c in columns)
+        sql = (
+            f"INSERT INTO {ENTRY} ({', '.join(columns)}) SELECT * FROM unnest({unnest}) "  # noqa: S608  # our table; values are parameters
+            f"ON CONFLICT (document_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arrays)
 
     def begin_rebuild(self) -> None:
         """Before a full reindex: empty the table and drop the GIN indexes; building them once at

@@ -39,6 +39,13 @@ TRIGGERS = {
 _TABLES = {"title": TITLE_FTS, "any": FTS}
 
 
+def _upsert(columns: Sequence[str]) -> str:
+    return (
+        f"INSERT INTO {ENTRY} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608  # our table
+        f"ON CONFLICT (document_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}"
+    )
+
+
 def _phrase(words: Sequence[str]) -> str:
     # Words come from index_fold: letters and digits only, safe inside FTS5 double quotes.
     return '"' + " ".join(words) + '"'
@@ -97,6 +104,11 @@ class SQLiteBackend:
             return [row[0] for row in cursor.fetchall()]
 
     # --- writing --------------------------------------------------------------------------------
+
+    def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert or replace the entries `rows` (the triggers keep the FTS5 tables in step)."""
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert(columns), rows)
 
     def begin_rebuild(self) -> None:
         """Before a full reindex: drop the triggers and empty the tables (row by row deletes

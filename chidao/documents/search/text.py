@@ -2,10 +2,9 @@
 
 The index holds every text as `index_fold(text)`: `chidao.lib.text.fold` (diacritics off, đ→d, lower
 case) with everything that is not a letter or digit turned into single spaces, so "35-NQ/TW" is
-stored as "35 nq tw" and both databases' tokenizers see plain words. `fold` walks the text one
-character at a time in Python (about 1.4 ms for a 2,500-character document), too slow for
-indexing a million documents; `index_fold` does the same work with C-speed string operations and
-only looks at characters outside ASCII and the combining marks one by one.
+stored as "35 nq tw" and both databases' tokenizers see plain words. Like `fold`, it works word by
+word and remembers each distinct word's result: a document costs a split, a dictionary lookup per
+word and a join.
 
 Snippets are cut from the original text, with its diacritics: each query word becomes a regular
 expression matching every way of writing it ("dang" matches "Đảng", "đăng", "DANG" and the
@@ -17,49 +16,32 @@ from __future__ import annotations
 import functools
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 
-from chidao.lib.text import fold
+from chidao.lib.text import CACHE_LIMIT, fold, fold_word
 
-# Characters other than ASCII and the Vietnamese combining marks (U+0300 to U+036F).
-_OTHER = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
 _NON_WORD = re.compile(r"[\W_]+")
-# ASCII bytes: letters lower-cased, digits kept, everything else a space.
-_ASCII_WORDS = bytes(
-    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else 32 for c in range(256)
-)
+_FOLDED: dict[str, str] = {}
 
 
-@functools.cache
-def _fold_char(char: str) -> str:
-    """One character outside ASCII, for the index: a mark goes, a letter or digit is folded, the
-    rest (quotes, dashes, no-break spaces) becomes a space."""
-    if unicodedata.category(char) == "Mn":
-        return ""
-    if char.isalnum():
-        return fold(char) or " "
-    return " "
-
-
-def _fold_other(match: re.Match[str]) -> str:
-    return _fold_char(match.group())
+def _remember(word: str) -> str:
+    if len(_FOLDED) >= CACHE_LIMIT:
+        _FOLDED.clear()
+    folded = _FOLDED[word] = " ".join(_NON_WORD.sub(" ", fold_word(word)).split())
+    return folded
 
 
 def index_fold(text: str) -> str:
     """`fold(text)` reduced to its words separated by single spaces: "Đảng ủy, 35-NQ/TW" →
     "dang uy 35 nq tw"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    if _OTHER.search(decomposed):
-        decomposed = _OTHER.sub(_fold_other, decomposed)
-    if decomposed.isascii() or not _OTHER.search(decomposed):
-        # Only combining marks are left outside ASCII: the encoder drops them, a byte table does
-        # the rest.
-        plain = decomposed.encode("ascii", "ignore").translate(_ASCII_WORDS).decode("ascii")
-        return " ".join(plain.split())
-    plain = _COMBINING.sub("", decomposed)
-    return " ".join(_NON_WORD.sub(" ", plain).lower().split())
+    words = text.split()
+    cache = _FOLDED
+    try:
+        folded = [cache[word] for word in words]
+    except KeyError:
+        folded = [cache[word] if word in cache else _remember(word) for word in words]
+    # Punctuation standing alone (a dash, an ellipsis) folds to nothing.
+    return " ".join(filter(None, folded)) if "" in folded else " ".join(folded)
 
 
 def words(text: str) -> list[str]:

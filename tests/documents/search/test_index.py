@@ -121,9 +121,17 @@ def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
         full_text=" ".join(["Đảng"] * 400 + ["ủy ban nhân dân"] * 6000) + " cuối văn bản",
         symbol="05-NQ/ĐU",
     )
+    # A word used 255 and 256 times, and words at the parser's length limit (it drops a word over
+    # 2,047 bytes), in an ordinary-sized document.
+    make_document(
+        world.province_a,
+        "Báo cáo " + "ư" * 700,
+        full_text=" ".join(["dân"] * 255 + ["vận"] * 256 + ["x" * 2047, "y" * 2046, "ж" * 1024, "ж" * 1023, "cuối"]),
+    )
+    make_document(world.province_a, "Thông báo kết luận", full_text="")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM documents_searchentry WHERE title_tsv = to_tsvector('simple', title_folded) "
             "AND document_tsv = to_tsvector('simple', title_folded || ' ' || body_folded)"
         )
-        assert cursor.fetchone()[0] == 2
+        assert cursor.fetchone()[0] == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,7 +32,7 @@ def test_an_unclosed_quote_still_makes_a_phrase():
 def test_party_and_state_symbols_are_recognised():
     assert parse_symbol("35-NQ/TW") == Symbol(35, "NQ", "TW")
     assert parse_symbol("45/KH-UBND") == Symbol(45, "KH", "UBND")
-    assert parse_symbol("12/2020/NĐ-CP") == Symbol(12, "ND", "CP")
+    assert parse_symbol("12/2020/NĐ-CP") == Symbol(12, "ND", "CP", year=2020)
     assert parse_symbol("123-KH/TU") == Symbol(123, "KH", "TU")
 
 
@@ -75,9 +76,28 @@ def test_index_fold_handles_decomposed_text():
     assert index_fold(decomposed) == "dang uy"
 
 
+def _fold_whole_text(text):
+    """`fold` by its definition: the whole text decomposed at once, marks dropped, lower-cased."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", stripped).strip().lower()
+
+
 @given(st.text())
 def test_index_fold_is_fold_reduced_to_words(text):
-    assert index_fold(text) == " ".join(re.sub(r"[\W_]+", " ", fold(text)).split())
+    assert index_fold(text) == " ".join(re.sub(r"[\W_]+", " ", _fold_whole_text(text)).split())
+
+
+@given(st.text())
+def test_fold_word_by_word_is_fold_of_the_whole_text(text):
+    assert fold(text) == _fold_whole_text(text)
+
+
+def test_fold_keeps_what_depends_on_the_neighbouring_letters():
+    # Greek capital sigma lowers to final sigma at the end of a word only; marks alone vanish.
+    for text in ("ΟΔΟΣ ΣΟΦΙΑ Σ", "Đảng\u0301 \u0301 ủy", "\x1cQuảng\x1fNinh\u2028"):
+        assert fold(text) == _fold_whole_text(text)
+        assert fold(text) == fold(text)  # the second time from the remembered words
 
 
 def test_marks_are_placed_on_the_original_text_with_diacritics():
