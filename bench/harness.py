@@ -413,6 +413,8 @@ def login_headers(user: User) -> dict[str, str]:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from chidao.accounts.middleware import TOUCHED_KEY
+
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
@@ -421,6 +423,7 @@ def login_headers(user: User) -> dict[str, str]:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[TOUCHED_KEY] = int(time.time())  # as a login through the form leaves it
     session.save()
     return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
 

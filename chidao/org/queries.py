@@ -64,10 +64,35 @@ def current_unit_for(request: HttpRequest) -> Unit | None:
 def switchable_units_for(request: HttpRequest) -> list[Unit]:
     """`switchable_units` of the request's user, read once per request (the switcher in every
     page's header, and the default unit when none is chosen)."""
-    cached: list[Unit] | None = getattr(request, "_chidao_switchable", None)
+    return _grants_for(request)[0]
+
+
+def holds_role_somewhere(request: HttpRequest, minimum_role: str) -> bool:
+    """Whether the request's user holds `minimum_role` or higher on some unit (read with the
+    switcher's units, in the same statement)."""
+    from chidao.accounts.models import ROLE_LEVEL
+
+    if request.user.is_superuser:
+        return True
+    return any(ROLE_LEVEL[role] >= ROLE_LEVEL[minimum_role] for role in _grants_for(request)[1])
+
+
+def _grants_for(request: HttpRequest) -> tuple[list[Unit], frozenset[str]]:
+    """The units the user holds a role on (as `switchable_units` orders them) and the roles held,
+    from one statement per request."""
+    from chidao.accounts.models import RoleGrant
+
+    cached: tuple[list[Unit], frozenset[str]] | None = getattr(request, "_chidao_grants", None)
     if cached is None:
-        cached = list(switchable_units(request.user))
-        request._chidao_switchable = cached  # type: ignore[attr-defined]  # per-request cache
+        user = request.user
+        if user.is_superuser:
+            cached = (list(switchable_units(user)), frozenset())
+        else:
+            grants = list(RoleGrant.objects.filter(user__pk=user.pk or 0).select_related("unit").order_by())
+            units = {grant.unit_id: grant.unit for grant in grants}
+            ordered = sorted(units.values(), key=lambda unit: (unit.depth, unit.name))
+            cached = (ordered, frozenset(grant.role for grant in grants))
+        request._chidao_grants = cached  # type: ignore[attr-defined]  # per-request cache
     return cached
 
 

@@ -111,11 +111,17 @@ def unit_visible_to(user: Any, unit: Any) -> bool:
         or Unit.objects.visible_to(user).filter(pk=unit.pk).exists()
     )
     if visible:
-        if seen is None:
-            seen = set()
-            user._chidao_visible_units = seen
-        seen.add(unit.pk)
+        remember_visible(user, unit)
     return visible
+
+
+def remember_visible(user: Any, unit: Any) -> None:
+    """Record that `user` may see `unit` (for the rest of the request; see unit_visible_to)."""
+    seen: set[int] | None = getattr(user, "_chidao_visible_units", None)
+    if seen is None:
+        seen = set()
+        user._chidao_visible_units = seen
+    seen.add(unit.pk)
 
 
 def subtree_ids(unit: Any) -> Any:

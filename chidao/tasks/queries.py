@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -34,6 +34,7 @@ from chidao.tasks.models import (
     Status,
     Task,
     TaskQuerySet,
+    remember_visible,
     status_expression,
     subtree_ids,
     unit_visible_to,
@@ -159,13 +160,17 @@ def apply_filters(qs: TaskQuerySet, filters: TaskFilters, today: dt.date) -> Tas
     return qs
 
 
+def ordered(qs: TaskQuerySet) -> TaskQuerySet:
+    """The order of every list: open tasks first, by due date."""
+    return qs.order_by(F("completed_on").asc(nulls_first=True), "due_date", "id")
+
+
 def rows(qs: TaskQuerySet, today: dt.date) -> TaskQuerySet:
     """A list page's rows: status, units and people in the same query; open tasks by due date first."""
-    return (
+    return ordered(
         qs.with_status(today)
         .select_related("lead_unit", "lead_person", "assigning_unit")
         .defer("description", "completion_report", "evaluation_comment", "lead_person__note")
-        .order_by(F("completed_on").asc(nulls_first=True), "due_date", "id")
     )
 
 
@@ -293,13 +298,15 @@ def _counts_by_lead_unit(
 
 
 class KnownCountPaginator(Paginator[Any]):
-    """A paginator told the total in advance (from the status counts), that fetches a page in two
-    steps: the ids of the page in order (narrow rows, index-only on PostgreSQL), then those rows
-    with their units and people — not every matching row joined before sorting."""
+    """A paginator told the total in advance (from the status counts), that fetches a page in one
+    statement of two steps: the ids of the page in order (narrow rows, index-only on PostgreSQL)
+    as a subquery, then only those rows with their units and people (`list_rows`) — not every
+    matching row joined before sorting, and not the filters planned twice."""
 
-    def __init__(self, object_list: TaskQuerySet, per_page: int, *, count: int) -> None:
+    def __init__(self, object_list: TaskQuerySet, per_page: int, *, count: int, today: dt.date) -> None:
         super().__init__(object_list, per_page)
         self.tasks = object_list
+        self.today = today
         self._known = count
 
     @cached_property
@@ -309,10 +316,8 @@ class KnownCountPaginator(Paginator[Any]):
     def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.tasks.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        # Same annotations and joins as the list, on the page's rows only.
-        fetched = {obj.pk: obj for obj in self.tasks.filter(pk__in=ids).order_by()}
-        return Page([fetched[pk] for pk in ids if pk in fetched], number, self)
+        ids = ordered(self.tasks).values("pk")[bottom : bottom + self.per_page]
+        return Page(list(list_rows(Task.objects.filter(pk__in=Subquery(ids)), self.today)), number, self)
 
 
 # --- one task --------------------------------------------------------------------------------
@@ -383,19 +388,21 @@ def assigning_units(user: AnyUser) -> UnitQuerySet:
     return qs.current().order_by("depth", "name")
 
 
-def may_assign_somewhere(user: AnyUser) -> bool:
-    """Whether the user holds the secretariat role or higher anywhere (shows "Giao nhiệm vụ")."""
-    return bool(user.is_superuser or grant_unit_ids(user, minimum_role=EDITOR).exists())
-
-
 def unit_or_404(user: AnyUser, pk: Any) -> Unit:
     """The unit of a list page, 404 when missing or out of the user's scope (the same answer as
-    `get_visible_or_404`, through the cheaper grant test of `unit_visible_to`)."""
+    `get_visible_or_404`). The unit and the cheap test through the user's own grants come in one
+    statement; the full rule of `unit_visible_to` runs only when that test fails."""
     try:
-        unit = Unit.objects.get(pk=int(pk))
-    except (Unit.DoesNotExist, ValueError, TypeError) as exc:
+        unit_id = int(pk)
+    except (ValueError, TypeError) as exc:
         raise Http404(_("Không tìm thấy.")) from exc
-    if not unit_visible_to(user, unit):
+    granted = UnitClosure.objects.filter(ancestor_id__in=grant_unit_ids(user), descendant_id=OuterRef("pk"))
+    unit = Unit.objects.filter(pk=unit_id).annotate(granted=Exists(granted)).first()
+    if unit is None:
+        raise Http404(_("Không tìm thấy."))
+    if unit.granted and user.is_active:  # type: ignore[attr-defined]  # annotated above
+        remember_visible(user, unit)
+    elif not unit_visible_to(user, unit):
         raise Http404(_("Không tìm thấy."))
     return unit
 

@@ -140,8 +140,8 @@ def _list_page(request: AuthedRequest, view: str) -> HttpResponse:
     if request.htmx and by_unit_loaded:
         return render(request, "tasks/task_list.html#by_unit", context)
     labels = {s.value: str(s.label) for s in Status}
-    listed = queries.list_rows(queries.apply_filters(lq.base, lq.filters, today), today)
-    page = queries.KnownCountPaginator(listed, PER_PAGE, count=counts.get(lq.filters.status)).get_page(
+    listed = queries.apply_filters(lq.base, lq.filters, today)
+    page = queries.KnownCountPaginator(listed, PER_PAGE, count=counts.get(lq.filters.status), today=today).get_page(
         request.GET.get("page")
     )
     params = request.GET.copy()
@@ -158,7 +158,7 @@ def _list_page(request: AuthedRequest, view: str) -> HttpResponse:
         "querystring_base": _querystring_without_page(request),
         "export_query": _querystring_without_page(request),
         "list_url": list_url,
-        "can_create": queries.may_assign_somewhere(request.user),
+        "can_create": org_queries.holds_role_somewhere(request, EDITOR),
         "today": today,
     }
     template = "tasks/task_list.html#results" if request.htmx else "tasks/task_list.html"
