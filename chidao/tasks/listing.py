@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from chidao.tasks.models import Priority, Recurrence, Status
 
 if TYPE_CHECKING:
-    from chidao.tasks.models import Task
-    from chidao.tasks.queries import UnitCounts
+    from chidao.tasks.queries import ListedTask, UnitCounts
 
 STATUS_BADGE: dict[str, str] = {
     Status.OVERDUE: "text-bg-danger",
@@ -83,8 +82,8 @@ def unit_rows(rows: Iterable[UnitCounts], list_url: str) -> SafeString:
     return mark_safe("\n".join(html))  # noqa: S308 - every text above is escaped, the rest are integers
 
 
-def task_rows(tasks: Iterable[Task], labels: Mapping[str, str]) -> SafeString:
-    """<tr> of a page of tasks, annotated with `status` (TaskQuerySet.with_status)."""
+def task_rows(tasks: Iterable[ListedTask], labels: Mapping[str, str]) -> SafeString:
+    """<tr> of a page of tasks (queries.list_rows)."""
     marker = 987654321
     detail = escape(reverse("tasks:detail", args=[marker])).replace(str(marker), "{}")
     priorities = {key: escape(str(label)) for key, label in Priority.choices}
@@ -94,17 +93,13 @@ def task_rows(tasks: Iterable[Task], labels: Mapping[str, str]) -> SafeString:
     originally = _("hạn ban đầu %(d)s")
     html = []
     for task in tasks:
-        status: str = task.status  # type: ignore[attr-defined]  # annotated by with_status
+        status = task.status
         badges = ""
         if task.priority != Priority.NORMAL:
             badges += f' <span class="badge text-bg-dark">{priorities[task.priority]}</span>'
         if task.recurrence:
             badges += f' <span class="badge text-bg-info">{recurrences[task.recurrence]}</span>'
-        person = (
-            MUTED.format(escape(task.lead_person.full_name))
-            if task.lead_person_id and task.lead_person is not None
-            else ""
-        )
+        person = MUTED.format(escape(task.lead_person_name)) if task.lead_person_name is not None else ""
         original = (
             MUTED.format(escape(originally % {"d": _date(task.original_due_date)}))
             if task.due_date != task.original_due_date
@@ -116,9 +111,9 @@ def task_rows(tasks: Iterable[Task], labels: Mapping[str, str]) -> SafeString:
                 url=detail.format(int(task.pk)),
                 title=escape(Truncator(task.title).chars(140)),
                 badges=badges,
-                lead=escape(task.lead_unit.name),
+                lead=escape(task.lead_unit_name),
                 person=person,
-                assigning=escape(task.assigning_unit.name),
+                assigning=escape(task.assigning_unit_name),
                 due=_date(task.due_date),
                 original=original,
                 progress=int(task.progress),
