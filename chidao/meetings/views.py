@@ -77,9 +77,9 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
     encoded = params.urlencode()
     context = {
         "page_obj": Paginator(qs, 30).get_page(request.GET.get("page")),
-        "committees": queries.filter_committees(request.user),
+        "committees": [(c.pk, f"{c} — {c.unit.name}") for c in queries.filter_committees(request.user)],
         "kinds": MeetingKind.choices,
-        "years": queries.meeting_years(request.user),
+        "years": [(y, y) for y in queries.meeting_years(request.user)],
         "selected": {"committee": committee_id, "kind": kind, "year": year, "q": text},
         "querystring_base": f"{encoded}&" if encoded else "",
         "can_create": queries.host_committee_choices(request.user).exists(),

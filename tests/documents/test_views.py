@@ -46,10 +46,12 @@ def test_register_filters(dw, as_user):
     assert _rows(client.get(url, {"issuer": "Thành ủy Đà Nẵng"})) == {"123-KH/TU"}
     assert _rows(client.get(url, {"issuer": "dang uy"})) == {"05-KH/ĐU"}  # folded "contains"
     commune = as_user(dw.commune_officer).get(url, {"unit": dw.province_a.pk})
-    assert dw.province_a in commune.context["units"] and dw.province_b not in commune.context["units"]
+    offered = dict(commune.context["units"])
+    assert dw.province_a.pk in offered and dw.province_b.pk not in offered
+    assert f'<option value="{dw.province_a.pk}" selected>{dw.province_a.name}</option>' in commune.content.decode()
     assert _rows(commune) == {"123-KH/TU", "05-KH/ĐU"}  # the city's subtree as the commune reads it
     client = as_user(dw.province_admin)
-    years = client.get(url).context["years"]
+    years = [year for year, _label in client.get(url).context["years"]]
     assert years[-1] == 2018 and years[0] >= 2024 and years == sorted(years, reverse=True)
     assert _rows(client.get(url, {"direction": "outgoing"})) == {"123-KH/TU", "05-KH/ĐU"}
     # a folded "contains" on the title, typed without diacritics, or on the symbol
