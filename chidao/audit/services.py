@@ -12,6 +12,7 @@ import decimal
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +98,18 @@ def record_many(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
     The entries are built before any lock is taken and only chained under it; lanes are locked in
     ascending order (so two writers never wait for each other in a cycle) and held until the
     caller's commit."""
+    return _append(actor, items, _jsonable)
+
+
+@transaction.atomic(savepoint=False)
+def record_many_ready(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
+    """`record_many` for changes that are JSON-ready already (str, int, float, None, and lists or
+    dicts of them, with str keys), which are stored as given instead of being walked once more:
+    a batch of thousands of reports with fifty values each spends noticeable time in that walk."""
+    return _append(actor, items, lambda changes: changes)
+
+
+def _append(actor: User | None, items: list[Change], prepare: Callable[[Any], Any]) -> list[AuditEntry]:
     ctx = current_request.get()
     actor_id = actor.pk if actor is not None and actor.pk else None
     actor_repr = str(actor) if actor is not None else "system"
@@ -112,7 +125,7 @@ def record_many(*, actor: User | None, items: list[Change]) -> list[AuditEntry]:
                 target_id=target_id,
                 target_repr=str(item.target)[:500],
                 unit=item.unit,
-                changes=_jsonable(item.changes or {}),
+                changes=prepare(item.changes or {}),
                 request_id=ctx.request_id,
                 ip=ctx.ip,
                 user_agent=ctx.user_agent,

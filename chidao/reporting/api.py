@@ -379,36 +379,39 @@ def put_values_batch(request: HttpRequest, payload: list[ValuesIn]) -> BatchOut:
     groups: dict[tuple[int, int], tuple[ReportForm, Period, list[services.Entry]]] = {}
     codes: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
+    ids_by_form: dict[int, dict[str, int]] = {}  # indicator ids by code, read once per form
     for item in payload:
         unit = units[item.unit if isinstance(item.unit, int) else item.unit.strip()]
         form = refs.form(item.form)
         period = refs.period(form, item.period)
-        indicators = refs.form_indicators(form)
+        if form.pk not in ids_by_form:
+            indicators = refs.form_indicators(form)
+            ids_by_form[form.pk] = {code: i.pk for code, i in indicators.items()}
+            codes.update((f"v{i.pk}", code) for code, i in indicators.items())
+        ids = ids_by_form[form.pk]
         values: dict[int, Any] = {}
         comments: dict[int, str] = {}
         for value in item.values:
             given = value["indicator"]
-            code = given.strip().upper()
-            indicator = indicators.get(code)
+            indicator_id = ids.get(given) or ids.get(given.strip().upper())
             raw = value.get("value")
             if not isinstance(raw, SCALARS):
                 errors[f"{unit.code}.{given}"] = [
                     _("%(code)s: giá trị phải là số, chuỗi, true/false hoặc null.") % {"code": given}
                 ]
                 continue
-            if indicator is None or indicator.pk in values:
+            if indicator_id is None or indicator_id in values:
                 message = (
                     _("%(code)s: chỉ tiêu không có trong biểu mẫu.")
-                    if indicator is None
+                    if indicator_id is None
                     else _("%(code)s: chỉ tiêu được gửi hai lần.")
                 )
                 errors[f"{unit.code}.{given}"] = [message % {"code": given}]
                 continue
-            codes[f"v{indicator.pk}"] = code
-            values[indicator.pk] = raw
+            values[indicator_id] = raw
             comment = value.get("comment")
             if comment is not None:
-                comments[indicator.pk] = comment
+                comments[indicator_id] = comment
         entry = services.Entry(
             unit=unit, values=values, comments=comments, narratives={n.section: n.text for n in item.narratives}
         )

@@ -31,7 +31,7 @@ from chidao.org import queries as org_queries
 from chidao.org.models import Unit
 from chidao.org.scope import get_visible_or_404
 from chidao.reporting import charts, queries, services
-from chidao.reporting.models import Aggregate, FormField, Indicator, Period, ReportForm
+from chidao.reporting.models import Aggregate, Figure, FormField, Indicator, Period, ReportForm
 
 # How many periods the trend shows, by periodicity.
 TREND_LENGTH = {periods.Kind.MONTH: 12, periods.Kind.QUARTER: 8}
@@ -226,7 +226,7 @@ def _trend_charts(form: ReportForm, period: Period, unit: Unit, key: list[Indica
     return result
 
 
-def _row(params: Params, unit: Unit, indicators: list[Indicator], aggs: dict[tuple[int, int], Aggregate]) -> Row:
+def _row(params: Params, unit: Unit, indicators: list[Indicator], aggs: dict[tuple[int, int], Figure]) -> Row:
     cells = []
     for indicator in indicators:
         agg = aggs.get((unit.pk, indicator.pk))
@@ -249,7 +249,7 @@ def _sorted(rows: list[Row], params: Params, indicators: list[Indicator]) -> lis
 
 def _comparison(
     request: AuthedRequest, params: Params, indicators: list[Indicator]
-) -> tuple[list[Row], dict[tuple[int, int], Aggregate]]:
+) -> tuple[list[Row], dict[tuple[int, int], Figure]]:
     """Rows of the units directly below, each followed (with ?history=1) by the units merged into it."""
     children, aggs = queries.dashboard_rows(params.form, params.period, params.unit, indicators)
     rows = _sorted([_row(params, c, indicators, aggs) for c in children], params, indicators)

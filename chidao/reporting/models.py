@@ -8,6 +8,7 @@ chidao/lib/periods.py.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -385,11 +386,18 @@ class DataValue(models.Model):
     """One figure of a report, with who entered it and when."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    # No database constraint on `indicator` and `updated_by`: PostgreSQL checks each one row by row
+    # at COMMIT, a second of a 100,000-value API batch. Every write takes the indicator from the
+    # fields of the report's version, which keep it (FormField.indicator, PROTECT, constrained;
+    # the version is PROTECTed by its reports), and the acting user; deletes through the ORM
+    # still PROTECT and SET_NULL. `report` keeps its constraint.
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     text = models.TextField(blank=True)
     comment = models.CharField(_("ghi chú"), max_length=500, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DataValueQuerySet.as_manager()
@@ -419,13 +427,13 @@ AGGREGATE_SHARDS = 16
 class AggregateQuerySet(ScopedQuerySet["Aggregate"]):
     scope_field = "unit"
 
-    def combined(self, *key: str) -> dict[tuple[int, ...], Aggregate]:
-        """The rows folded by `key` fields, in the database: one unsaved Aggregate per figure,
-        whatever the number of its stripes. `latest` is read only for indicators whose rule is
-        LATEST (a second, small query)."""
+    def combined(self, *key: str, latest: bool = True) -> dict[tuple[int, ...], Figure]:
+        """The rows folded by `key` fields, in the database: one Figure per figure, whatever the
+        number of its stripes. `latest` is read only for indicators whose rule is LATEST (a
+        second, small query, left out with `latest=False` when the caller knows none is asked)."""
         base = self.order_by()
         names = ("form_id", "period_id", "unit_id", "indicator_id")
-        result: dict[tuple[int, ...], Aggregate] = {}
+        result: dict[tuple[int, ...], Figure] = {}
         for row in base.values(*names).annotate(
             s_total=models.Sum("total"),
             s_count=models.Sum("count"),
@@ -434,7 +442,7 @@ class AggregateQuerySet(ScopedQuerySet["Aggregate"]):
             s_latest_at=models.Max("latest_at"),
             s_updated_at=models.Max("updated_at"),
         ):
-            figure = Aggregate(
+            figure = Figure(
                 form_id=row["form_id"],
                 period_id=row["period_id"],
                 unit_id=row["unit_id"],
@@ -447,12 +455,53 @@ class AggregateQuerySet(ScopedQuerySet["Aggregate"]):
                 updated_at=row["s_updated_at"],
             )
             result[tuple(row[k] for k in key)] = figure
-        latest = base.filter(indicator__aggregation=Aggregation.LATEST, latest_at__isnull=False)
-        for *keys, value, at in latest.values_list(*key, "latest", "latest_at"):
+        if not latest:
+            return result
+        newest = base.filter(indicator__aggregation=Aggregation.LATEST, latest_at__isnull=False)
+        for *keys, value, at in newest.values_list(*key, "latest", "latest_at"):
             figure = result[tuple(keys)]
             if at == figure.latest_at:
                 figure.latest = value
         return result
+
+
+def figure_value(
+    rule: str, *, total: Decimal, count: int, minimum: Decimal | None, maximum: Decimal | None, latest: Decimal | None
+) -> Decimal | None:
+    """The figure shown under an indicator's aggregation `rule`; None when nothing was counted."""
+    if count == 0:
+        return None
+    return {
+        Aggregation.SUM: total,
+        Aggregation.AVG: total / count,
+        Aggregation.MIN: minimum,
+        Aggregation.MAX: maximum,
+        Aggregation.COUNT: Decimal(count),
+        Aggregation.LATEST: latest,
+    }[Aggregation(rule)]
+
+
+@dataclass(slots=True)
+class Figure:
+    """A figure read for display: an Aggregate's stripes combined (`AggregateQuerySet.combined`).
+    A plain object, not a model instance: a national dashboard reads about 500 of them a page."""
+
+    form_id: int
+    period_id: int
+    unit_id: int
+    indicator_id: int
+    total: Decimal
+    count: int
+    minimum: Decimal | None
+    maximum: Decimal | None
+    latest_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    latest: Decimal | None = None
+
+    def value(self, rule: str) -> Decimal | None:
+        return figure_value(
+            rule, total=self.total, count=self.count, minimum=self.minimum, maximum=self.maximum, latest=self.latest
+        )
 
 
 class Aggregate(models.Model):
@@ -502,13 +551,6 @@ class Aggregate(models.Model):
 
     def value(self, rule: str) -> Decimal | None:
         """The figure shown for this aggregate under `rule`."""
-        if self.count == 0:
-            return None
-        return {
-            Aggregation.SUM: self.total,
-            Aggregation.AVG: self.total / self.count,
-            Aggregation.MIN: self.minimum,
-            Aggregation.MAX: self.maximum,
-            Aggregation.COUNT: Decimal(self.count),
-            Aggregation.LATEST: self.latest,
-        }[Aggregation(rule)]
+        return figure_value(
+            rule, total=self.total, count=self.count, minimum=self.minimum, maximum=self.maximum, latest=self.latest
+        )

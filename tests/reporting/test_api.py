@@ -240,12 +240,12 @@ def test_narrative_of_another_form_section_is_refused(world, rp, as_user):
 def test_lists_cost_the_same_queries_for_one_or_many_rows(world, rp, as_user, django_assert_num_queries):
     client = as_user(world.province_admin)
     _put(client, f"{API}/values/batch", [_entry("W20242", DK=1, TH=1)])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert client.get(f"{API}/reports").json()["count"] == 1
     _put(client, f"{API}/values/batch", [_entry("W20209", DK=2, TH=2)])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert client.get(f"{API}/reports").json()["count"] == 2
-    with django_assert_num_queries(10):  # the request (session, user, 2FA, grants...) then four reads
+    with django_assert_num_queries(7):  # the request (session, user, 2FA, grants...) then four reads
         assert len(client.get(f"{API}/forms").json()) == 1
 
 

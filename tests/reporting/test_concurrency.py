@@ -12,7 +12,7 @@ from django.db import connection, connections
 
 from chidao.audit.queries import verify_chain
 from chidao.reporting import services
-from chidao.reporting.models import Report, Status
+from chidao.reporting.models import Aggregate, Report, Status
 from chidao.reporting.queries import aggregate_of, verify_aggregates
 from tests.conftest import _world
 from tests.reporting.conftest import _setup
@@ -61,3 +61,9 @@ def test_concurrent_approvals_queue_without_deadlock_or_lost_update():
         assert (country.total, country.count) == (30, 2)
     assert verify_aggregates().differences == []
     assert verify_chain().ok
+    # verify on two connections at once (committed data, four periods) finds what one finds
+    Aggregate.objects.filter(period=periods[2], unit=world.commune_b, indicator=rp.trained).update(count=7)
+    alone, together = verify_aggregates(), verify_aggregates(workers=2)
+    assert len(alone.differences) == 1 and "stored (Decimal('5'), 7" in alone.differences[0]
+    assert sorted(together.differences) == sorted(alone.differences)
+    assert together.checked == alone.checked == Aggregate.objects.count()

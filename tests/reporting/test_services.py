@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -292,6 +293,75 @@ def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp):
     assert f"{world.commune_b.pk}, {rp.registered.pk}): aggregate 3/1 has no source values" in text
 
 
+def test_integers_from_json_or_a_sheet_are_checked_like_text(rp):
+    """`parse_value` takes an int without going through text: same checks, same messages."""
+    assert services.parse_value(rp.registered, 1234) == (Decimal(1234), "")
+    assert services.parse_value(rp.rate, 100) == (Decimal(100), "")
+    with pytest.raises(ValidationError, match="tỷ lệ phải từ 0 đến 100"):
+        services.parse_value(rp.rate, 101)
+    with pytest.raises(ValidationError, match="giá trị quá lớn"):
+        services.parse_value(rp.registered, 10**15)
+    with pytest.raises(ValidationError, match="không phải là số"):
+        services.parse_value(rp.registered, True)  # a bool is not an int here
+
+
+def test_verify_names_the_deepest_difference_then_the_one_above_it(world, rp):
+    """The check is local (a stripe against its unit's value and its children's stripes): a unit
+    above a wrong one cannot be judged, so only the wrong one is named until it is repaired."""
+    report = _filled(world, rp, world.commune_a, world.commune_officer, registered=10)
+    services.submit_report(actor=world.commune_officer, report=report)
+    services.approve_report(actor=world.province_admin, report=report)
+    commune = Aggregate.objects.filter(unit=world.commune_a, indicator=rp.registered)
+    province = Aggregate.objects.filter(unit=world.province_a, indicator=rp.registered)
+    commune.update(total=Decimal(11))
+    province.update(total=Decimal(12))
+    found = verify_aggregates().differences
+    assert len(found) == 1, found
+    assert f"{world.commune_a.pk}, {rp.registered.pk}): stored (Decimal('11'), 1" in found[0]
+    commune.update(total=Decimal(10))
+    found = verify_aggregates().differences
+    assert len(found) == 1, found
+    assert f"{world.province_a.pk}, {rp.registered.pk}): stored (Decimal('12'), 1" in found[0]
+    province.update(total=Decimal(10))
+    assert verify_aggregates().differences == []
+
+
+def test_verify_checks_each_stripe_and_counts_every_row(world, rp):
+    """A figure's parts must sit in the stripe of their reporting unit, which corrections rely on
+    (`roll_up` recomputes the extremes of one stripe): the right sum in the wrong stripe is named."""
+    from chidao.reporting.models import AGGREGATE_SHARDS
+
+    report = _filled(world, rp, world.commune_a, world.commune_officer, registered=10)
+    services.submit_report(actor=world.commune_officer, report=report)
+    services.approve_report(actor=world.province_admin, report=report)
+    result = verify_aggregates()
+    assert result.differences == [] and result.checked == Aggregate.objects.count() > 0
+    stripe = world.commune_a.pk % AGGREGATE_SHARDS
+    Aggregate.objects.filter(unit=world.province_a, indicator=rp.registered).update(
+        shard=(stripe + 1) % AGGREGATE_SHARDS
+    )
+    assert _total(rp, world.province_a, rp.registered).total == 10  # read as one, still right
+    text = "\n".join(verify_aggregates().differences)
+    assert f"{world.province_a.pk}, {rp.registered.pk}): source values without an aggregate (stripe {stripe})" in text
+    assert f"{world.province_a.pk}, {rp.registered.pk}): aggregate 10/1 has no source values" in text
+
+
+def test_verify_command_prints_a_summary_and_fails_on_a_difference(world, rp):
+    from django.core.management import CommandError, call_command
+
+    report = _filled(world, rp, world.commune_a, world.commune_officer)
+    services.submit_report(actor=world.commune_officer, report=report)
+    services.approve_report(actor=world.province_admin, report=report)
+    out = io.StringIO()
+    call_command("reporting", "verify", stdout=out)
+    assert out.getvalue().startswith(f"reporting verify: 0 differences in {Aggregate.objects.count()} aggregates")
+    Aggregate.objects.filter(unit=world.root, indicator=rp.trained).update(count=2)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("reporting", "verify", "--workers", "1", stderr=err)
+    assert f"{world.root.pk}, {rp.trained.pk}): stored (Decimal('8'), 2" in err.getvalue()
+
+
 def test_approval_costs_a_fixed_number_of_queries(world, rp):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -322,4 +392,5 @@ def test_figures_kept_in_stripes_read_as_one(world, rp):
     assert figure.latest_at == b.approved_at
     # `latest` is read for indicators whose rule is LATEST: the newest stripe's value
     Indicator.objects.filter(pk=rp.registered.pk).update(aggregation="latest")
+    rp.registered.refresh_from_db()  # the readers go by the rule of the indicators they are given
     assert _total(rp, world.province_a, rp.registered).latest == 20

@@ -77,6 +77,9 @@ def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
         return None, str(raw or "").strip()
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, ""
+    if type(raw) is int and indicator.value_type != ValueType.BOOLEAN:
+        # A JSON or spreadsheet integer: no text to clean (bool, a subclass, is not taken here).
+        return _checked(indicator, Decimal(raw)), ""
     if indicator.value_type == ValueType.BOOLEAN:
         text = str(raw).strip().lower()
         if text in {"1", "true", "có", "co", "x", "yes"}:
@@ -96,13 +99,18 @@ def parse_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str]:
         ) from exc
     if not number.is_finite():
         raise ValidationError(_("%(code)s: “%(raw)s” không phải là số.") % {"code": indicator.code, "raw": raw})
+    return _checked(indicator, number), ""
+
+
+def _checked(indicator: Indicator, number: Decimal) -> Decimal:
+    """`number` if it fits the indicator's type, else a ValidationError naming the indicator."""
     if indicator.value_type == ValueType.INTEGER and number != number.to_integral_value():
         raise ValidationError(_("%(code)s: phải là số nguyên.") % {"code": indicator.code})
     if indicator.value_type == ValueType.PERCENT and not Decimal(0) <= number <= Decimal(100):
         raise ValidationError(_("%(code)s: tỷ lệ phải từ 0 đến 100.") % {"code": indicator.code})
     if abs(number) >= TOO_LARGE:
         raise ValidationError(_("%(code)s: giá trị quá lớn.") % {"code": indicator.code})
-    return number, ""
+    return number
 
 
 def check_range(field: FormField, number: Decimal | None) -> None:
@@ -382,15 +390,19 @@ def save_values_batch(*, actor: User, form: ReportForm, period: Period, entries:
     rows: list[tuple[Any, ...]] = []
     changes: dict[str, dict[str, list[str | None]]] = {}
     touched: set[int] = set()
+    codes_by_version = {
+        version_id: {i: f.indicator.code for i, f in fields.items()} for version_id, fields in fields_by_version.items()
+    }
+    nothing: tuple[Decimal | None, str, str] = (None, "", "")
     for entry in entries:
         report = reports[entry.unit.pk]
         report_id, unit_code, mine = report.pk, entry.unit.code, parsed[entry.unit.pk]
-        codes = {i: f.indicator.code for i, f in fields_by_version[report.version_id].items()}
+        codes = codes_by_version[report.version_id]
         comments = {int(k): v.strip()[:500] for k, v in entry.comments.items()}
         unit_changes: dict[str, list[str | None]] = {}
-        for indicator_id in sorted(set(mine) | set(comments)):
-            old = existing.get((report_id, indicator_id))
-            before = (old.value, old.text, old.comment) if old else (None, "", "")
+        for indicator_id in sorted(mine.keys() | comments.keys()) if comments else sorted(mine):
+            old = existing.get((report_id, indicator_id)) if existing else None
+            before = (old.value, old.text, old.comment) if old is not None else nothing
             value, text = mine.get(indicator_id, before[:2])
             after = (value, text, comments.get(indicator_id, before[2]))
             if old is not None and after == before:
@@ -422,7 +434,7 @@ def save_values_batch(*, actor: User, form: ReportForm, period: Period, entries:
         if entry.unit.code in changes:
             items.append(audit.Change("reporting.report.values_saved", report, entry.unit, changes[entry.unit.code]))
     if items:
-        audit.record_many(actor=actor, items=items)
+        audit.record_many_ready(actor=actor, items=items)  # codes and texts: JSON as they stand
     return [reports[e.unit.pk] for e in entries]
 
 
