@@ -265,6 +265,9 @@ class SearchEntry(models.Model):
     # Folded words separated by single spaces (chidao.documents.search.text.index_fold).
     title_folded = models.TextField()
     body_folded = models.TextField(blank=True)
+    # Scope and filter tokens ("vpublic kplan y2024 a1 a22 s22 itinh iuy"), indexed as words of
+    # their own (chidao.documents.search.tokens).
+    tags = models.TextField(blank=True)
 
     class Meta:
         indexes = [

@@ -22,6 +22,7 @@ from chidao.audit import services as audit
 from chidao.lib.text import fold
 from chidao.org.models import Unit, UnitKind
 from chidao.org.services import rebuild_closure
+from chidao.org.signals import units_moved
 
 if TYPE_CHECKING:
     from chidao.accounts.models import User
@@ -196,7 +197,7 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
     # Pass 1: create or update, parents first.
     pending: list[tuple[Row, Unit]] = []
     to_update: list[Unit] = []
-    parent_changed = False
+    moved: list[int] = []
     for level in _by_level(rows):
         new_units = []
         for row in level:
@@ -220,7 +221,8 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
             else:
                 changed = [k for k, v in values.items() if getattr(unit, k) != v]
                 if changed:
-                    parent_changed = parent_changed or "parent_id" in changed
+                    if "parent_id" in changed:
+                        moved.append(unit.pk)
                     for k in changed:
                         setattr(unit, k, values[k])
                     unit.name_folded = fold(unit.name)
@@ -244,8 +246,10 @@ def load_administrative_units(*, actor: User | None = None, include_history: boo
     result.updated = len(to_update) - sum(1 for u in to_update if u.code not in existing)
     result.unchanged = len(rows) - result.created - result.updated
 
-    if result.created or parent_changed:
+    if result.created or moved:
         result.closure_rows = rebuild_closure()
+    if moved:
+        units_moved.send(sender=Unit, unit_ids=moved)
     if result.created or result.updated:
         root = Unit.objects.get(code=ROOT_CODE)
         audit.record(

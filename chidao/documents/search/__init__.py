@@ -21,3 +21,11 @@ def remove_documents(ids: Iterable[int]) -> None:
     from chidao.documents.search.index import remove_documents as _remove
 
     _remove(ids)
+
+
+def reindex_units(unit_ids: Iterable[int]) -> int:
+    """Rewrite the entries of the documents owned by `unit_ids` and the units below them: after a
+    unit moves in the tree, their ancestor tokens (search/tokens.py) are stale until this runs."""
+    from chidao.documents.search.index import reindex_units as _reindex
+
+    return _reindex(unit_ids)

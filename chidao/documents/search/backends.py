@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from django.db import connection
 
 from chidao.documents.search.query import Match
+from chidao.documents.search.tokens import TokenFilter
 
 
 class Backend(Protocol):
@@ -20,9 +21,15 @@ class Backend(Protocol):
     # PostgreSQL's tsvector columns are written by the indexer; SQLite's FTS5 tables by triggers.
     writes_tsvectors: bool
 
-    def hits(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]: ...
+    # `tokens`: the scope and filters as index tokens (search/tokens.py), which narrow the match;
+    # `where` is the exact condition, always applied.
+    def hits(
+        self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None = None
+    ) -> list[int]: ...
 
-    def count(self, match: Match, where: str, params: Sequence[Any], cap: int) -> tuple[int, bool]: ...
+    def count(
+        self, match: Match, where: str, params: Sequence[Any], cap: int, tokens: TokenFilter | None = None
+    ) -> tuple[int, bool]: ...
 
     def naive(self, match: Match, limit: int) -> list[int]: ...
 

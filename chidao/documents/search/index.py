@@ -14,9 +14,10 @@ from django.db import transaction
 
 from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search.backends import backend
-from chidao.documents.search.postgres import tsvector_literal
+from chidao.documents.search.postgres import tag_words, tsvector_literal
 from chidao.documents.search.query import symbol_of_key
 from chidao.documents.search.text import index_fold
+from chidao.documents.search.tokens import ancestors_by_unit, entry_tags
 from chidao.lib.docnumbers import symbol_key
 
 BATCH_SIZE = 2000
@@ -37,6 +38,7 @@ COLUMNS = (
     "symbol_issuer",
     "title_folded",
     "body_folded",
+    "tags",
 )
 _DOCUMENT_FIELDS = (
     "pk",
@@ -57,7 +59,9 @@ def recency_key(issued_on: dt.date, document_id: int) -> int:
     return (issued_on.toordinal() << 32) | document_id
 
 
-def _entry(row: Sequence[Any], attachment_text: str, tsvectors: bool) -> tuple[Any, ...]:
+def _entry(
+    row: Sequence[Any], attachment_text: str, ancestors: dict[int, list[int]], tsvectors: bool
+) -> tuple[Any, ...]:
     pk, unit_id, kind, visibility, issuer, issued_on, symbol, title, summary, full_text = row
     key = symbol_key(symbol)
     parsed = symbol_of_key(key)
@@ -65,12 +69,21 @@ def _entry(row: Sequence[Any], attachment_text: str, tsvectors: bool) -> tuple[A
     # itself match the same phrase, and "đảng ủy phường hải châu" finds what that body issued.
     body = index_fold(" ".join((symbol, issuer, summary, full_text, attachment_text)))[:MAX_BODY].rstrip()
     title_folded = index_fold(title)
+    issuer_folded = index_fold(issuer)
+    tags = entry_tags(
+        unit_ancestors=ancestors.get(unit_id, (unit_id,)),
+        unit_id=unit_id,
+        kind=kind,
+        visibility=visibility,
+        issued_on=issued_on,
+        issuer_words=issuer_folded.split(),
+    )
     entry = (
         pk,
         unit_id,
         kind,
         visibility,
-        index_fold(issuer)[:255],
+        issuer_folded[:255],
         issued_on,
         recency_key(issued_on, pk),
         key,
@@ -79,10 +92,13 @@ def _entry(row: Sequence[Any], attachment_text: str, tsvectors: bool) -> tuple[A
         parsed.issuer_code[:50] if parsed else "",
         title_folded,
         body,
+        tags,
     )
     if not tsvectors:
         return entry
-    title_words = title_folded.split()
+    # The tags come first in both: an issuer phrase among them keeps its positions, whatever the
+    # length of the text.
+    title_words = tag_words(tags) + title_folded.split()
     return (*entry, tsvector_literal(title_words), tsvector_literal(title_words + body.split()))
 
 
@@ -93,8 +109,16 @@ def _attachment_texts(attachments: Any) -> dict[int, list[str]]:
     return texts
 
 
-def _entries(rows: Sequence[Sequence[Any]], texts: dict[int, list[str]], tsvectors: bool) -> list[tuple[Any, ...]]:
-    return [_entry(row, " ".join(texts.get(row[0], ())), tsvectors) for row in rows]
+def _entries(
+    rows: Sequence[Sequence[Any]],
+    texts: dict[int, list[str]],
+    ancestors: dict[int, list[int]] | None,
+    tsvectors: bool,
+) -> list[tuple[Any, ...]]:
+    """The entries of `rows`; `ancestors` of their units (read here when None)."""
+    if ancestors is None:
+        ancestors = ancestors_by_unit({row[1] for row in rows})
+    return [_entry(row, " ".join(texts.get(row[0], ())), ancestors, tsvectors) for row in rows]
 
 
 def _columns(tsvectors: bool) -> tuple[str, ...]:
@@ -117,7 +141,7 @@ def index_documents(ids: Iterable[int]) -> int:
     for chunk in _chunks(ids, BATCH_SIZE):
         rows = Document.objects.filter(pk__in=chunk).values_list(*_DOCUMENT_FIELDS)
         texts = _attachment_texts(Attachment.objects.filter(document_id__in=chunk))
-        found = _entries(list(rows), texts, tsvectors)
+        found = _entries(list(rows), texts, None, tsvectors)
         missing = set(chunk) - {row[0] for row in found}
         if missing:
             SearchEntry.objects.filter(document_id__in=missing).delete()
@@ -125,6 +149,15 @@ def index_documents(ids: Iterable[int]) -> int:
             engine.upsert(columns, found)
         written += len(found)
     return written
+
+
+def reindex_units(unit_ids: Iterable[int]) -> int:
+    """Rewrite the entries of every document owned by the units `unit_ids` or below them: their
+    ancestor tokens after a unit moved (call after the closure table is rebuilt)."""
+    from chidao.org.models import UnitClosure
+
+    below = UnitClosure.objects.filter(ancestor_id__in=list(unit_ids)).values("descendant_id")
+    return index_documents(Document.objects.filter(unit_id__in=below).values_list("pk", flat=True))
 
 
 def remove_documents(ids: Iterable[int]) -> None:
@@ -142,10 +175,11 @@ def reindex_all(batch_size: int = 5000) -> int:
     columns = _columns(tsvectors)
     engine.begin_rebuild()
     written = 0
+    ancestors = ancestors_by_unit()
     batch = _batch_after(0, batch_size)
     while batch[0]:
         rows, texts = batch
-        entries = _entries(rows, texts, tsvectors)
+        entries = _entries(rows, texts, ancestors, tsvectors)
         engine.flush()
         batch = _batch_after(rows[-1][0], batch_size)
         engine.write_rebuilt(columns, entries)

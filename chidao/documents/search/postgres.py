@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from chidao.documents.search.query import Match
+from chidao.documents.search.tokens import TokenFilter
 
 ENTRY = "documents_searchentry"
 GIN_INDEXES = {
@@ -40,6 +41,7 @@ _COLUMN_TYPES = {
     "symbol_issuer": "text",
     "title_folded": "text",
     "body_folded": "text",
+    "tags": "text",
     "title_tsv": "tsvector",
     "document_tsv": "tsvector",
 }
@@ -90,25 +92,56 @@ def _long_tsvector_literal(words: Sequence[str]) -> str:
     return " ".join(f"'{word}':{','.join(map(str, found))}" for word, found in positions.items())
 
 
-def _phrase(words: Sequence[str]) -> str:
-    # Words come from index_fold (letters and digits only); quoted so the parser keeps them whole.
+def _phrase(words: Sequence[str], prefix_last: bool = False) -> str:
+    # Words come from index_fold (letters and digits only), tokens from search/tokens.py: quoted,
+    # each is one lexeme as the index holds it.
     quoted = [f"'{w}'" for w in words]
+    if prefix_last:
+        quoted[-1] += ":*"
     return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
 
 
 def match_expression(match: Match) -> str:
-    """The tsquery (for to_tsquery('simple', ...)) of every word and phrase."""
+    """The tsquery of every word and phrase (as text, cast with ::tsquery: the words are already
+    what the index holds)."""
     return " & ".join(_phrase(group) for group in match.groups)
 
 
-def _split(match: Match) -> tuple[str, str]:
-    return _SCOPES[match.scope], match_expression(match)
+def token_expression(tokens: TokenFilter) -> str:
+    """The tsquery of the token clauses: lexemes "_" + token, which no folded word can be.
+
+    The issuer's phrase is left to the SQL condition: a phrase makes the GIN index recheck every
+    candidate row's document_tsv, which costs more than it saves."""
+    clauses = []
+    for n, clause in enumerate(tokens.clauses):
+        if n in tokens.prefix_last:
+            continue
+        alternatives = [_phrase([f"_{t}" for t in alternative], n in tokens.prefix_last) for alternative in clause]
+        clauses.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
+    return " & ".join(clauses)
+
+
+def tag_words(tags: str) -> list[str]:
+    """The lexemes of an entry's tags, written first in both tsvectors."""
+    return [f"_{t}" for t in tags.split()]
+
+
+def _split(match: Match, tokens: TokenFilter | None = None) -> tuple[str, str, str]:
+    """(tsvector column, tsquery of the match, tsquery of its words without word order): both
+    with the token clauses."""
+    tsquery = match_expression(match)
+    words = " & ".join(f"'{w}'" for group in match.groups for w in group)
+    extra = token_expression(tokens) if tokens is not None else ""
+    if extra:
+        tsquery, words = f"{tsquery} & {extra}", f"{words} & {extra}"
+    return _SCOPES[match.scope], tsquery, words
 
 
 class PostgresBackend:
     """A page is found in at most three bounded steps, cheapest first, so the planner never has
     to guess (a rare word it takes for a common one would walk the whole table):
-    1. the WINDOW newest rows in scope are checked: a common word fills its page there;
+    1. without scope or filter tokens, the WINDOW newest rows are checked: a common word fills
+       its page there;
     2. otherwise the GIN index alone (bitmap scans only, at most PROBE rows) lists every match,
        sorted in memory;
     3. more than PROBE matches: they are dense enough that walking the recency_key index newest
@@ -123,31 +156,34 @@ class PostgresBackend:
 
     def __init__(self) -> None:
         self._copying: tuple[threading.Thread, list[BaseException]] | None = None
-        self._probes: dict[tuple[Match, str, tuple[Any, ...]], list[tuple[int, int]] | None] = {}
+        self._probes: dict[tuple[Any, ...], list[tuple[int, int]] | None] = {}
 
-    def _newest(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]:
-        column, tsquery = _split(match)
+    def _newest(
+        self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None
+    ) -> list[int]:
+        column, tsquery, _words = _split(match, tokens)
         sql = (
             f"SELECT document_id FROM (SELECT document_id, recency_key, {column} AS tsv FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
             f"WHERE ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
-            "WHERE tsv @@ to_tsquery('simple', %s) ORDER BY recency_key DESC LIMIT %s"
+            "WHERE tsv @@ %s::tsquery ORDER BY recency_key DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, self.WINDOW, tsquery, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def _matches(self, match: Match, where: str, params: Sequence[Any]) -> list[tuple[int, int]] | None:
+    def _matches(
+        self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None
+    ) -> list[tuple[int, int]] | None:
         """(document_id, recency_key) of every match, or None when there are more than PROBE."""
-        key = (match, where, tuple(params))
+        key = (match, where, tuple(params), tokens)
         if key in self._probes:
             return self._probes[key]
-        column, tsquery = _split(match)
-        words = " & ".join(f"'{w}'" for group in match.groups for w in group)
+        column, tsquery, words = _split(match, tokens)
         with transaction.atomic(), connection.cursor() as cursor:
             _planner(cursor, seqscan=False, indexscan=False)
             cursor.execute(
                 f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
-                f"WHERE {column} @@ to_tsquery('simple', %s) AND ({where}) LIMIT %s",
+                f"WHERE {column} @@ %s::tsquery AND ({where}) LIMIT %s",
                 [words, *params, self.PROBE + 1],
             )
             rows: list[tuple[int, int]] | None = cursor.fetchall()
@@ -157,7 +193,7 @@ class PostgresBackend:
                 # Phrases: check word order on these rows only.
                 cursor.execute(
                     f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
-                    f"WHERE document_id = ANY(%s) AND {column} @@ to_tsquery('simple', %s)",
+                    f"WHERE document_id = ANY(%s) AND {column} @@ %s::tsquery",
                     [[r[0] for r in rows], tsquery],
                 )
                 rows = cursor.fetchall()
@@ -167,29 +203,32 @@ class PostgresBackend:
         self._probes[key] = rows
         return rows
 
-    def hits(self, match: Match, where: str, params: Sequence[Any], limit: int) -> list[int]:
+    def hits(
+        self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None = None
+    ) -> list[int]:
         """Ids of entries matching `match` and `where`, newest first."""
-        key = (match, where, tuple(params))
-        if key not in self._probes:
-            ids = self._newest(match, where, params, limit)
+        key = (match, where, tuple(params), tokens)
+        # With scope or filter tokens the GIN probe is selective: checking the newest rows in
+        # scope first would cost more (the condition is evaluated row by row down the index).
+        if key not in self._probes and not (tokens is not None and token_expression(tokens)):
+            ids = self._newest(match, where, params, limit, tokens)
             if len(ids) >= limit:
                 return ids
-        rows = self._matches(match, where, params)
+        rows = self._matches(match, where, params, tokens)
         if rows is not None:
             return [r[0] for r in rows[:limit]]
-        column, tsquery = _split(match)
-        words = " & ".join(f"'{w}'" for group in match.groups for w in group)
+        column, tsquery, words = _split(match, tokens)
         if words == tsquery:
             sql = (
-                f"SELECT document_id FROM {ENTRY} WHERE {column} @@ to_tsquery('simple', %s) AND ({where}) "  # noqa: S608  # our table; values are parameters
+                f"SELECT document_id FROM {ENTRY} WHERE {column} @@ %s::tsquery AND ({where}) "  # noqa: S608  # our table; values are parameters
                 "ORDER BY recency_key DESC LIMIT %s"
             )
             values = [tsquery, *params, limit]
         else:
             sql = (
                 f"SELECT document_id FROM (SELECT document_id, recency_key, {column} AS tsv FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
-                f"WHERE {column} @@ to_tsquery('simple', %s) AND ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
-                "WHERE tsv @@ to_tsquery('simple', %s) ORDER BY recency_key DESC LIMIT %s"
+                f"WHERE {column} @@ %s::tsquery AND ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
+                "WHERE tsv @@ %s::tsquery ORDER BY recency_key DESC LIMIT %s"
             )
             values = [words, *params, self.PHRASE_WINDOW, tsquery, limit]
         with transaction.atomic(), connection.cursor() as cursor:
@@ -199,26 +238,28 @@ class PostgresBackend:
             _planner(cursor)
         return ids
 
-    def count(self, match: Match, where: str, params: Sequence[Any], cap: int) -> tuple[int, bool]:
+    def count(
+        self, match: Match, where: str, params: Sequence[Any], cap: int, tokens: TokenFilter | None = None
+    ) -> tuple[int, bool]:
         """(number of matches, exact?): exact up to PROBE, beyond it the planner's estimate."""
-        key = (match, where, tuple(params))
+        key = (match, where, tuple(params), tokens)
         estimate = None
         if key not in self._probes:
             # The planner's statistics are good for common words, which are the costly ones to
             # count; what it thinks rare is counted exactly by the GIN probe.
-            estimate = self._estimate(match, where, params)
+            estimate = self._estimate(match, where, params, tokens)
         if estimate is None or estimate <= 3 * self.PROBE:
-            rows = self._matches(match, where, params)
+            rows = self._matches(match, where, params, tokens)
             if rows is not None:
                 return len(rows), True
-            estimate = estimate or self._estimate(match, where, params)
+            estimate = estimate or self._estimate(match, where, params, tokens)
         return max(self.PROBE + 1, estimate), False
 
-    def _estimate(self, match: Match, where: str, params: Sequence[Any]) -> int:
-        column, tsquery = _split(match)
+    def _estimate(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
+        column, tsquery, _words = _split(match, tokens)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRY} WHERE {column} @@ to_tsquery('simple', %s) AND ({where})",  # noqa: S608  # our table; values are parameters
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRY} WHERE {column} @@ %s::tsquery AND ({where})",  # noqa: S608  # our table; values are parameters
                 [tsquery, *params],
             )
             plan = cursor.fetchone()[0]
@@ -227,7 +268,7 @@ class PostgresBackend:
 
     def naive(self, match: Match, limit: int) -> list[int]:
         """ts_rank over every match, then the best `limit`: the benchmark's comparison path."""
-        column, tsquery = _split(match)
+        column, tsquery, _words = _split(match)
         sql = (
             f"SELECT document_id FROM {ENTRY}, to_tsquery('simple', %s) AS q WHERE {column} @@ q "  # noqa: S608  # our table; values are parameters
             f"ORDER BY ts_rank(setweight(title_tsv, 'A') || {column}, q) DESC LIMIT %s"

@@ -2,7 +2,9 @@
 
 Rules: the scope is `visible_document_q` (the same as `Document.objects.visible_to`), applied
 inside every full-text query, so results, counts and snippets never reach a document out of
-scope. Ranking is by tiers, each read newest first and only as deep as the page needs:
+scope. The scope and the filters also go into the full-text query as index tokens
+(search/tokens.py): the engine intersects them with the words instead of walking every match.
+Ranking is by tiers, each read newest first and only as deep as the page needs:
   1. the document whose number and symbol the query names ("35-NQ/TW", "35/NQ-TW", "nq 35");
   2. titles containing the whole query word for word;
   3. titles containing every word;
@@ -25,8 +27,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chidao.documents.models import Attachment, Document, SearchEntry, visible_document_q
 from chidao.documents.search.backends import backend
+from chidao.documents.search.index import recency_key
 from chidao.documents.search.query import MIN_QUERY_LENGTH, Match, ParsedQuery, Symbol, parse_query
 from chidao.documents.search.text import index_fold, mark, match_pattern, snippet
+from chidao.documents.search.tokens import token_filter
 from chidao.org.models import UnitClosure
 
 if TYPE_CHECKING:
@@ -103,7 +107,13 @@ def _scope_sql(user: AnyUser, filters: Filters) -> tuple[str, list[Any]] | None:
     if filters.kind:
         condition &= Q(kind=filters.kind)
     if filters.year is not None:
-        condition &= Q(issued_on__gte=dt.date(filters.year, 1, 1), issued_on__lte=dt.date(filters.year, 12, 31))
+        first, last = dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)
+        # The same range as recency keys too: a walk of the recency index newest first (PostgreSQL
+        # past its GIN probe) then starts at the year's end instead of today.
+        condition &= Q(issued_on__gte=first, issued_on__lte=last)
+        condition &= Q(
+            recency_key__gte=recency_key(first, 0), recency_key__lt=recency_key(last + dt.timedelta(days=1), 0)
+        )
     if filters.unit_id is not None:
         condition &= Q(unit__in=UnitClosure.objects.filter(ancestor_id=filters.unit_id).values("descendant_id"))
     if filters.issuer:
@@ -175,6 +185,16 @@ def search_documents(
     if scope is None:
         return result
     where, params = scope
+    filters = filters or Filters()
+    # The same scope and filters as tokens of the index: the full-text engine intersects them
+    # with the words; `where` still checks the rows it returns.
+    tokens = token_filter(
+        user,
+        kind=filters.kind,
+        year=filters.year,
+        unit_id=filters.unit_id,
+        issuer_words=index_fold(filters.issuer).split(),
+    )
     engine = backend()
     wanted = page * PAGE_SIZE
     ranked: dict[int, str] = {}
@@ -186,11 +206,11 @@ def search_documents(
         elif len(ranked) >= wanted:
             break
         else:
-            ids = engine.hits(tier, where, params, wanted + len(ranked))
+            ids = engine.hits(tier, where, params, wanted + len(ranked), tokens)
         for document_id in ids:
             ranked.setdefault(document_id, reason)
     if not parsed.is_empty:
-        result.total, result.total_exact = engine.count(parsed.match("any"), where, params, TOTAL_CAP)
+        result.total, result.total_exact = engine.count(parsed.match("any"), where, params, TOTAL_CAP, tokens)
     result.total = max(result.total, symbol_total, len(ranked))
     page_ids = list(ranked)[(page - 1) * PAGE_SIZE : wanted]
     result.hits = _hits(user, parsed, page_ids, ranked)

@@ -4,7 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from chidao.documents.models import Document
-from chidao.documents.search.index import reindex_all
+from chidao.documents.search.index import reindex_all, reindex_units
+from chidao.org.models import UnitClosure
 
 
 class Command(BaseCommand):
@@ -16,13 +17,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=5000, help="documents per batch (default 5000)")
         parser.add_argument("--dry-run", action="store_true", help="count the documents that would be indexed")
+        parser.add_argument(
+            "--units",
+            type=int,
+            nargs="+",
+            metavar="UNIT_ID",
+            help="only the documents of these units and the units below them (after units moved in the tree)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        units = options["units"]
+        documents = Document.objects.all()
+        if units:
+            below = UnitClosure.objects.filter(ancestor_id__in=units).values("descendant_id")
+            documents = documents.filter(unit_id__in=below)
         if options["dry_run"]:
-            self.stdout.write(f"Would reindex {Document.objects.count()} documents.")
+            self.stdout.write(f"Would reindex {documents.count()} documents.")
             return
         started = time.perf_counter()
-        count = reindex_all(batch_size=options["batch_size"])
+        count = reindex_units(units) if units else reindex_all(batch_size=options["batch_size"])
         elapsed = time.perf_counter() - started
         rate = count / elapsed if elapsed > 0 else 0.0
         self.stdout.write(f"Reindexed {count} documents in {elapsed:.1f} s ({rate:.0f}/s).")
