@@ -139,16 +139,22 @@ def _symbol_hits(symbol: Symbol, where: str, params: list[Any], limit: int) -> l
     if symbol.issuer_code:
         conditions.append("symbol_issuer = %s")
         values.append(symbol.issuer_code)
-    order = "recency_key DESC"
+    order: list[str] = []
     order_values: list[Any] = []
+    if symbol.written:
+        # The number written as typed first: "08-CT/TU" before another body's "8-CT/TU".
+        written_as = f"(SELECT d.symbol FROM {Document._meta.db_table} d WHERE d.id = document_id)"  # noqa: S608
+        order.append(f"CASE WHEN {written_as} LIKE %s OR {written_as} LIKE %s THEN 0 ELSE 1 END")
+        order_values += [f"{symbol.written}-%", f"{symbol.written}/%"]
     if symbol.year is not None:
         # The symbol's own year first: "15/2024/NQ-HĐND" before the same council's 15/2026.
-        order = "CASE WHEN issued_on >= %s AND issued_on <= %s THEN 0 ELSE 1 END, recency_key DESC"
+        order.append("CASE WHEN issued_on >= %s AND issued_on <= %s THEN 0 ELSE 1 END")
         adapt = connection.ops.adapt_datefield_value
-        order_values = [adapt(dt.date(symbol.year, 1, 1)), adapt(dt.date(symbol.year, 12, 31))]
+        order_values += [adapt(dt.date(symbol.year, 1, 1)), adapt(dt.date(symbol.year, 12, 31))]
+    order.append("recency_key DESC")
     sql = (
         f"SELECT document_id FROM {table} WHERE {' AND '.join(conditions)} AND ({where}) "  # noqa: S608  # our table names; values are parameters
-        f"ORDER BY {order} LIMIT %s"
+        f"ORDER BY {', '.join(order)} LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *params, *order_values, limit])

@@ -57,6 +57,9 @@ class Symbol:
     # A year written in the symbol ("15/2024/NQ-HĐND"): councils and ministries number each year
     # anew, so "15/2024/…" and "15/2026/…" of the same body are different documents.
     year: int | None = None
+    # The number as typed ("08" of "08-CT/TU"): a document written the same way ranks before one
+    # that reduces to the same symbol ("8-CT/TU" of another Tỉnh ủy). Not part of equality.
+    written: str = field(default="", compare=False)
 
 
 def parse_symbol(text: str) -> Symbol | None:
@@ -66,7 +69,9 @@ def parse_symbol(text: str) -> Symbol | None:
     if found is None:
         return None
     number, year, type_code, issuer = found.groups()
-    return Symbol(int(number), type_code, re.sub(r"[^0-9A-Z]", "", issuer or ""), int(year) if year else None)
+    return Symbol(
+        int(number), type_code, re.sub(r"[^0-9A-Z]", "", issuer or ""), int(year) if year else None, written=number
+    )
 
 
 def index_fold_keep_separators(text: str) -> str:

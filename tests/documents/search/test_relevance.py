@@ -136,6 +136,32 @@ def test_a_symbol_with_its_year_finds_that_years_document_first(world):
         assert [hit.document.pk for hit in page.hits[:2]] == [first.pk, ({older.pk, newer.pk} - {first.pk}).pop()]
 
 
+def test_a_number_written_with_its_leading_zero_finds_the_document_written_so(world):
+    """ "08-CT/TU" of one city and "8-CT/TU" of another province reduce to the same symbol; the
+    one written as the user typed it comes first, the newer one otherwise."""
+    zero = make_document(
+        world.province_a,
+        "Chỉ thị về tăng cường công tác bảo vệ nền tảng tư tưởng",
+        kind="directive",
+        symbol="08-CT/TU",
+        issuer="Thành ủy Đà Nẵng",
+        issued_on=dt.date(2021, 9, 1),
+        visibility="public",
+    )
+    plain = make_document(
+        world.province_b,
+        "Chỉ thị về công tác dân vận",
+        kind="directive",
+        symbol="8-CT/TU",
+        issuer="Tỉnh ủy Quảng Ninh",
+        issued_on=dt.date(2026, 9, 19),
+        visibility="public",
+    )
+    for text, first in (("08-CT/TU", zero), ("08/CT-TU", zero), ("8-CT/TU", plain)):
+        page = search_documents(world.province_admin, text)
+        assert [hit.document.pk for hit in page.hits[:2]] == [first.pk, ({zero.pk, plain.pk} - {first.pk}).pop()], text
+
+
 def test_a_number_and_kind_pick_the_right_kind(world, registry):
     assert search_documents(world.commune_officer, "ct 35").hits[0].document.pk == registry["ct35"].pk
     assert search_documents(world.commune_officer, "nq 35").hits[0].document.pk == registry["nq35"].pk
