@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -178,11 +179,9 @@ def _choose_period(request: AuthedRequest, form: ReportForm, unit: Unit, choices
 
 def _indicators(form: ReportForm) -> list[Indicator]:
     """Numeric indicators of the form's current version, in form order."""
-    version = form.current_version()
-    if version is None:
-        return []
+    current = form.versions.filter(published_at__isnull=False).order_by("-number").values("pk")[:1]
     fields = (
-        FormField.objects.filter(section__version=version)
+        FormField.objects.filter(section__version=Subquery(current))
         .select_related("indicator")
         .order_by("section__order", "section_id", "order", "id")
     )
@@ -328,7 +327,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         chart_indicator=chart_indicator,
         chart_links=[(i, params.url(chart=i.code)) for i in table],
         bar_chart=_bar_chart(rows, chart_indicator, unit),
-        crumbs=[(u, params.url(unit=u)) for u in org_queries.ancestors(unit, request.user)[:-1]],
+        crumbs=[(u, params.url(unit=u)) for u in org_queries.ancestors(unit, request.user)[:-1]]
+        if unit.parent_id is not None
+        else [],
     )
     own = _row(params, unit, table, aggs)
     context["own"] = own

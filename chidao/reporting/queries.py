@@ -53,15 +53,25 @@ def expected_units(form: ReportForm, period: Period, *, within: Unit | None = No
         Q(valid_until__isnull=True) | Q(valid_until__gte=period.start)
     )
     condition = Q(pk__in=[])
-    for a in assignments.prefetch_related("units"):
-        under = Q(ancestor_links__ancestor_id=a.parent_id)
-        if a.unit_kind:
-            condition |= under & Q(kind=a.unit_kind)
-        if a.agency_type:
-            condition |= under & Q(agency_type=a.agency_type)
-        listed = [u.pk for u in a.units.all()]
-        if listed:
-            condition |= Q(pk__in=listed)
+    listed: list[int] = []
+    seen: set[int] = set()
+    # One row per (assignment, listed unit), or one with no unit: the assignments and their lists
+    # in one statement.
+    for pk, parent_id, unit_kind, agency_type, unit_id in assignments.order_by("pk").values_list(
+        "pk", "parent_id", "unit_kind", "agency_type", "units"
+    ):
+        if unit_id is not None:
+            listed.append(unit_id)
+        if pk in seen:
+            continue
+        seen.add(pk)
+        under = Q(ancestor_links__ancestor_id=parent_id)
+        if unit_kind:
+            condition |= under & Q(kind=unit_kind)
+        if agency_type:
+            condition |= under & Q(agency_type=agency_type)
+    if listed:
+        condition |= Q(pk__in=listed)
     qs = existed_during(Unit.objects.filter(condition), period)
     if within is not None:
         qs = qs.filter(ancestor_links__ancestor=within)
