@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chidao.org.context_processors.current_unit",
                 "chidao.tasks.context_processors.notifications",
+                "chidao.navigation.nav_urls",
             ],
             "builtins": [
                 "django.templatetags.i18n",
