@@ -7,6 +7,9 @@ tsvector columns are written with the rows (literals from postgres.tsvector_lite
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -132,32 +135,57 @@ def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 
 
 @transaction.atomic
-def index_documents(ids: Iterable[int]) -> int:
-    """(Re)build the entries of `ids`; ids of documents that no longer exist lose theirs."""
+def index_documents(ids: Iterable[int], workers: int | None = 1) -> int:
+    """(Re)build the entries of `ids`; ids of documents that no longer exist lose theirs.
+
+    With more than one batch and `workers` > 1 (None: one per core), forked processes fold the
+    next batch while this one writes the previous. The default forks nothing: the registry's
+    services call this inside web requests; command-line tools ask for workers."""
     engine = backend()
     tsvectors = engine.writes_tsvectors
     columns = _columns(tsvectors)
+    chunks = list(_chunks(ids, BATCH_SIZE))
+    pool = _fold_pool(workers, {}, tsvectors) if len(chunks) > 1 else None
     written = 0
-    for chunk in _chunks(ids, BATCH_SIZE):
-        rows = Document.objects.filter(pk__in=chunk).values_list(*_DOCUMENT_FIELDS)
-        texts = _attachment_texts(Attachment.objects.filter(document_id__in=chunk))
-        found = _entries(list(rows), texts, None, tsvectors)
-        missing = set(chunk) - {row[0] for row in found}
-        if missing:
-            SearchEntry.objects.filter(document_id__in=missing).delete()
-        if found:
-            engine.upsert(columns, found)
-        written += len(found)
+    pending: tuple[list[int], Any] | None = None
+    try:
+        for chunk in chunks:
+            rows = list(Document.objects.filter(pk__in=chunk).values_list(*_DOCUMENT_FIELDS))
+            texts = _attachment_texts(Attachment.objects.filter(document_id__in=chunk))
+            ancestors = ancestors_by_unit({row[1] for row in rows})
+            if pool is not None:
+                job: Any = pool.apply_async(_fold_part, (rows, texts, ancestors))
+            else:
+                job = _entries(rows, texts, ancestors, tsvectors)
+            if pending is not None:
+                written += _write(engine, columns, *pending)
+            pending = (chunk, job)
+        if pending is not None:
+            written += _write(engine, columns, *pending)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     return written
 
 
-def reindex_units(unit_ids: Iterable[int]) -> int:
+def _write(engine: Any, columns: Sequence[str], chunk: list[int], job: Any) -> int:
+    found: list[tuple[Any, ...]] = job if isinstance(job, list) else job.get()
+    missing = set(chunk) - {row[0] for row in found}
+    if missing:
+        SearchEntry.objects.filter(document_id__in=missing).delete()
+    if found:
+        engine.upsert(columns, found)
+    return len(found)
+
+
+def reindex_units(unit_ids: Iterable[int], workers: int | None = 1) -> int:
     """Rewrite the entries of every document owned by the units `unit_ids` or below them: their
     ancestor tokens after a unit moved (call after the closure table is rebuilt)."""
     from chidao.org.models import UnitClosure
 
     below = UnitClosure.objects.filter(ancestor_id__in=list(unit_ids)).values("descendant_id")
-    return index_documents(Document.objects.filter(unit_id__in=below).values_list("pk", flat=True))
+    return index_documents(Document.objects.filter(unit_id__in=below).values_list("pk", flat=True), workers)
 
 
 def remove_documents(ids: Iterable[int]) -> None:
@@ -165,27 +193,81 @@ def remove_documents(ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def reindex_all(batch_size: int = 5000) -> int:
+def reindex_all(batch_size: int = 5000, workers: int | None = 1) -> int:
     """Rebuild every entry from the registry; returns the number of documents indexed.
 
-    Folding a batch in Python overlaps the database writing the previous one (PostgreSQL's COPY
-    runs in a helper thread on the same connection and transaction)."""
+    Folding a batch overlaps the database writing the previous one (PostgreSQL's COPY runs in a
+    helper thread on the same connection and transaction). With more than one batch and `workers`
+    > 1 (None: one per core, at most MAX_WORKERS) the folding runs in forked processes while this
+    one reads the next batch and writes; on two cores that gains nothing (the server's reading of
+    the COPY is the limit), so the default forks nothing."""
     engine = backend()
     tsvectors = engine.writes_tsvectors
     columns = _columns(tsvectors)
     engine.begin_rebuild()
     written = 0
     ancestors = ancestors_by_unit()
+    pool: Any = None
     batch = _batch_after(0, batch_size)
-    while batch[0]:
-        rows, texts = batch
-        entries = _entries(rows, texts, ancestors, tsvectors)
-        engine.flush()
-        batch = _batch_after(rows[-1][0], batch_size)
-        engine.write_rebuilt(columns, entries)
-        written += len(rows)
+    try:
+        while batch[0]:
+            rows, texts = batch
+            if pool is None and written == 0 and len(rows) == batch_size:
+                pool = _fold_pool(workers, ancestors, tsvectors)
+            if pool is not None:
+                parts = [
+                    pool.apply_async(_fold_part, (part, {row[0]: texts[row[0]] for row in part if row[0] in texts}))
+                    for part in _parts(rows, 2 * MAX_WORKERS)
+                ]
+            else:
+                entries = _entries(rows, texts, ancestors, tsvectors)
+            engine.flush()
+            batch = _batch_after(rows[-1][0], batch_size)
+            if pool is not None:
+                entries = [entry for part in parts for entry in part.get()]
+            engine.write_rebuilt(columns, entries)
+            written += len(rows)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     engine.end_rebuild()
     return written
+
+
+MAX_WORKERS = 8
+# What the folding processes of reindex_all need: the units' ancestors and whether to write
+# tsvectors. Set in the parent just before the fork, so nothing is pickled.
+_fold_state: tuple[dict[int, list[int]], bool] = ({}, False)
+
+
+def _fold_pool(workers: int | None, ancestors: dict[int, list[int]], tsvectors: bool) -> Any:
+    """Forked processes that only fold text: they never touch the database connection they
+    inherit (and leave with os._exit, which closes nothing). None for a single worker, and in a
+    process running other threads (a threaded server: forking it could copy a held lock)."""
+    global _fold_state
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers < 2 or threading.active_count() > 1:
+        return None
+    _fold_state = (ancestors, tsvectors)
+    try:
+        return multiprocessing.get_context("fork").Pool(workers)
+    finally:
+        _fold_state = ({}, False)
+
+
+def _fold_part(
+    rows: Sequence[Sequence[Any]], texts: dict[int, list[str]], ancestors: dict[int, list[int]] | None = None
+) -> list[tuple[Any, ...]]:
+    every_unit, tsvectors = _fold_state
+    return _entries(rows, texts, every_unit if ancestors is None else ancestors, tsvectors)
+
+
+def _parts(rows: Sequence[Sequence[Any]], count: int) -> Iterator[Sequence[Sequence[Any]]]:
+    size = -(-len(rows) // count)
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def _batch_after(last: int, size: int) -> tuple[list[Any], dict[int, list[str]]]:

@@ -21,6 +21,8 @@ from chidao.documents.search.query import Match
 from chidao.documents.search.tokens import TokenFilter
 
 ENTRY = "documents_searchentry"
+# Session-private staging table of large upserts (emptied at commit).
+_UPSERT = "search_entry_upsert"
 GIN_INDEXES = {
     "search_entry_title_tsv": f"CREATE INDEX search_entry_title_tsv ON {ENTRY} USING gin (title_tsv)",
     "search_entry_document_tsv": f"CREATE INDEX search_entry_document_tsv ON {ENTRY} USING gin (document_tsv)",
@@ -47,11 +49,15 @@ _COLUMN_TYPES = {
 }
 
 
+# Columns the indexer fills with index_fold output (or tokens and literals made of it), never None.
+_FOLDED_COLUMNS = frozenset({"issuer_folded", "title_folded", "body_folded", "tags", "title_tsv", "document_tsv"})
+
 # to_tsvector keeps positions up to 16383 (later words share the last one) and 255 per word.
 _MAX_POSITION = 16383
 _MAX_POSITIONS = 255
 # "':1 '", "':2 '"...: what follows the n-th word in a literal listing every occurrence.
 _AFTER_WORD = tuple(f"':{n} '" for n in range(1, _MAX_POSITION + 1))
+_LAST_POSITION = tuple(f"':{n}" for n in range(1, _MAX_POSITION + 1))
 # The parser drops a word over 2047 bytes; one of at most 2047 // 4 characters cannot be that long.
 _MAX_WORD_BYTES = 2047
 _MAX_WORD = _MAX_WORD_BYTES // 4
@@ -71,10 +77,23 @@ def tsvector_literal(words: Sequence[str]) -> str:
     if (
         count > _MAX_POSITION
         or max(map(len, words)) > _MAX_WORD
-        or (count > _MAX_POSITIONS and max(Counter(words).values()) > _MAX_POSITIONS)
+        # A word seen more than 255 times makes the count exceed the distinct words by 255 or more;
+        # the set is cheaper than the Counter, which only such texts need.
+        or (
+            count > _MAX_POSITIONS
+            and count - len(set(words)) >= _MAX_POSITIONS
+            and max(Counter(words).values()) > _MAX_POSITIONS
+        )
     ):
         return _long_tsvector_literal(words)
-    return "'" + "".join(itertools.chain.from_iterable(zip(words, _AFTER_WORD, strict=False)))[:-2]
+    # One join, no copies after it: "'" first, the last word followed by its position only.
+    return "".join(
+        itertools.chain(
+            ("'",),
+            itertools.chain.from_iterable(zip(words, _AFTER_WORD[: count - 1], strict=False)),
+            (words[-1], _LAST_POSITION[count - 1]),
+        )
+    )
 
 
 def _long_tsvector_literal(words: Sequence[str]) -> str:
@@ -279,17 +298,34 @@ class PostgresBackend:
 
     # --- writing --------------------------------------------------------------------------------
 
+    # From this many rows on, an upsert goes through COPY into a temporary table: parsing COPY's
+    # text costs the server less than unnesting one array per column.
+    COPY_UPSERT = 100
+
     def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Insert or replace the entries `rows` in one statement: each column goes as one array
-        parameter, so the server plans and runs one INSERT for the whole batch."""
-        arrays = [list(values) for values in zip(*rows, strict=True)]
-        unnest = ", ".join(f"%s::{_COLUMN_TYPES[c]}[]" for c in columns)
-        sql = (
-            f"INSERT INTO {ENTRY} ({', '.join(columns)}) SELECT * FROM unnest({unnest}) "  # noqa: S608  # our table; values are parameters
-            f"ON CONFLICT (document_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}"
-        )
+        """Insert or replace the entries `rows` in one INSERT … ON CONFLICT: from a temporary
+        table filled by COPY for many rows, else from one array parameter per column."""
+        assignments = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        names = ", ".join(columns)
         with connection.cursor() as cursor:
-            cursor.execute(sql, arrays)
+            if len(rows) >= self.COPY_UPSERT:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_UPSERT} (LIKE {ENTRY} INCLUDING DEFAULTS) "
+                    "ON COMMIT DELETE ROWS"
+                )
+                cursor.execute(f"TRUNCATE {_UPSERT}")
+                with cursor.cursor.copy(f"COPY {_UPSERT} ({names}) FROM STDIN") as writer:
+                    writer.write(_copy_text(columns, rows))
+                source = f"SELECT {names} FROM {_UPSERT}"  # noqa: S608  # our tables
+                values: list[Any] = []
+            else:
+                arrays = ", ".join(f"%s::{_COLUMN_TYPES[c]}[]" for c in columns)
+                source = f"SELECT * FROM unnest({arrays})"  # noqa: S608  # casts of our columns; values are parameters
+                values = [list(column) for column in zip(*rows, strict=True)]
+            cursor.execute(
+                f"INSERT INTO {ENTRY} ({names}) {source} ON CONFLICT (document_id) DO UPDATE SET {assignments}",
+                values or None,
+            )
 
     def begin_rebuild(self) -> None:
         """Before a full reindex: empty the table and drop the GIN indexes; building them once at
@@ -307,7 +343,7 @@ class PostgresBackend:
         """COPY the rows in a helper thread; the caller folds the next batch meanwhile and calls
         `flush` before its next query (psycopg serialises use of the connection anyway)."""
         self.flush()
-        data = "".join("\t".join(_copy_value(v) for v in row) + "\n" for row in rows)
+        data = _copy_text(columns, rows)
         sql = f"COPY {ENTRY} ({', '.join(columns)}) FROM STDIN"
         connection.ensure_connection()
         raw = connection.connection
@@ -352,6 +388,17 @@ def _planner(cursor: Any, **allowed: bool) -> None:
         return
     for kind, on in allowed.items():
         cursor.execute(f"SET LOCAL enable_{kind} = {'on' if on else 'off'}")
+
+
+def _copy_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """`rows` in COPY's text format. Folded text, tags and tsvector literals hold letters, digits,
+    spaces and quotes only: nothing COPY would read as an escape or a separator, so they go as
+    they are."""
+    raw_columns = [c in _FOLDED_COLUMNS for c in columns]
+    return "".join(
+        "\t".join([v if raw else _copy_value(v) for v, raw in zip(row, raw_columns, strict=True)]) + "\n"
+        for row in rows
+    )
 
 
 def _copy_value(value: Any) -> str:

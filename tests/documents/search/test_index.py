@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from chidao.documents.models import Attachment, Document, SearchEntry
+from chidao.documents.search import index as index_module
 from chidao.documents.search import index_documents, remove_documents
-from chidao.documents.search.index import reindex_all
+from chidao.documents.search.index import COLUMNS, reindex_all
 from chidao.documents.search.queries import search_documents
 from tests.documents.search import make_document
 
@@ -101,6 +102,37 @@ def test_reindex_all_rebuilds_a_stale_index(world):
     assert found(world.province_admin, "du lich") == []
 
 
+def _entry_rows():
+    """Every entry as stored, with the tsvectors on PostgreSQL (the FTS5 tables are filled from
+    these columns)."""
+    columns = [*COLUMNS, "title_tsv::text", "document_tsv::text"] if connection.vendor == "postgresql" else COLUMNS
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM documents_searchentry ORDER BY document_id")  # noqa: S608
+        return cursor.fetchall()
+
+
+def test_reindex_all_folds_the_same_in_worker_processes(world):
+    first = make_document(world.province_a, "Nghị quyết 35-NQ/TW về bảo vệ nền tảng tư tưởng", symbol="35-NQ/TW")
+    make_document(world.commune_a, "Kế hoạch số 12/KH-UBND chuyển đổi số", visibility="public", index=False)
+    make_document(
+        world.province_a, "Báo cáo tổng kết … năm 2024 (dự thảo)", kind="report", summary="Đảng ủy; đảng viên"
+    )
+    Attachment.objects.create(
+        document=first,
+        name="phu-luc.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        text="Phụ lục: danh sách hộ nghèo\tđược hỗ trợ",
+    )
+    assert reindex_all(batch_size=1, workers=1) == 3
+    serial = _entry_rows()
+    assert len(serial) == 3
+    assert reindex_all(batch_size=1, workers=3) == 3
+    assert _entry_rows() == serial
+    assert found(world.province_admin, "ho ngheo") == [first.pk]
+
+
 def test_reindex_command_prints_one_line_and_dry_run_writes_nothing(world, capsys):
     make_document(world.province_a, "Kế hoạch tuyên truyền", index=False)
     call_command("reindex_documents", "--dry-run")
@@ -138,3 +170,19 @@ def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
             f"AND document_tsv = {tags} || to_tsvector('simple', title_folded || ' ' || body_folded)"
         )
         assert cursor.fetchone()[0] == 4
+
+
+def test_index_documents_in_worker_processes_writes_the_same_entries(world, monkeypatch):
+    documents = [
+        make_document(world.province_a, "Nghị quyết 35-NQ/TW về công tác cán bộ", symbol="35-NQ/TW", index=False),
+        make_document(world.commune_a, "Kế hoạch chuyển đổi số", visibility="public", index=False),
+        make_document(world.province_a, "Báo cáo tổng kết năm 2024", kind="report", index=False),
+    ]
+    ids = [d.pk for d in documents]
+    monkeypatch.setattr("chidao.documents.search.index.BATCH_SIZE", 1)
+    assert index_module.index_documents([*ids, 10**9], workers=1) == 3
+    serial = _entry_rows()
+    SearchEntry.objects.all().delete()
+    assert index_module.index_documents([*ids, 10**9], workers=2) == 3
+    assert _entry_rows() == serial
+    assert found(world.province_admin, "chuyen doi so") == [documents[1].pk]

@@ -35,7 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Would reindex {documents.count()} documents.")
             return
         started = time.perf_counter()
-        count = reindex_units(units) if units else reindex_all(batch_size=options["batch_size"])
+        # A command-line process: text is folded in one forked process per core.
+        count = (
+            reindex_units(units, workers=None) if units else reindex_all(batch_size=options["batch_size"], workers=None)
+        )
         elapsed = time.perf_counter() - started
         rate = count / elapsed if elapsed > 0 else 0.0
         self.stdout.write(f"Reindexed {count} documents in {elapsed:.1f} s ({rate:.0f}/s).")
