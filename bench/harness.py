@@ -400,6 +400,20 @@ def http_records(endpoints: Sequence[Endpoint], samples: dict[str, list[float]])
 # --- sessions --------------------------------------------------------------------------------
 
 
+class Laps:
+    """Seconds spent on each step of a data load (`lap("units")` after the units), for the facts
+    of a results file."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps[step] = round(now - self._clock, 2)
+        self._clock = now
+
+
 def login_headers(user: User) -> dict[str, str]:
     """A Cookie header for a session of `user`, second factor verified, built without the login form.
 

@@ -15,7 +15,6 @@ data and totals are exact on both databases.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench.harness import BenchError
+from bench.harness import BenchError, Laps
 from chidao.lib import periods
 from chidao.org.loader import ROOT_CODE, load_administrative_units, province_code
 from chidao.org.models import Unit, UnitKind
@@ -78,14 +77,8 @@ class Dataset:
 def build(*, national: bool, approvals: int) -> Dataset:
     """Units, catalogue, 60 approved months, then `approvals` submitted reports to approve one by
     one (in the months after the loaded ones, one report per commune and month)."""
-    steps: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        steps[step] = round(now - clock, 2)
-        clock = now
+    lap = Laps()
+    steps = lap.steps
 
     load_administrative_units(include_history=False)
     lap("units")

@@ -24,7 +24,6 @@ import datetime as dt
 import itertools
 import random
 import re
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench.harness import BenchError
+from bench.harness import BenchError, Laps
 from bench.reporting_data import bulk_insert, copy_lines
 from chidao.lib.docnumbers import symbol_key
 from chidao.org.loader import ROOT_CODE, load_administrative_units, province_code
@@ -810,14 +809,8 @@ def documents_for(scale: str) -> int:
 
 def build(*, scale: str, documents: int | None = None) -> Corpus:
     """Units, a superuser, then the corpus (landmarks first, so their ids are known)."""
-    steps: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        steps[step] = round(now - clock, 2)
-        clock = now
+    lap = Laps()
+    steps = lap.steps
 
     load_administrative_units(include_history=False)
     lap("units")

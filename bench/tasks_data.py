@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.harness import Laps
 from bench.reporting_data import PROVINCE, bulk_insert
 from chidao.accounts.models import AccessRole, RoleGrant, User
 from chidao.org.loader import ROOT_CODE, load_administrative_units
@@ -64,14 +64,8 @@ class Dataset:
 
 
 def build(*, national: bool, tasks: int) -> Dataset:
-    steps: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        steps[step] = round(now - clock, 2)
-        clock = now
+    lap = Laps()
+    steps = lap.steps
 
     load_administrative_units(include_history=False)
     lap("units")

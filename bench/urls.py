@@ -15,7 +15,7 @@ from chidao.accounts.models import User
 from chidao.org.models import Unit
 from chidao.reporting import queries as reporting_queries
 from chidao.reporting import services as reporting_services
-from chidao.reporting.models import Aggregate, DataValue, FormField, Indicator, Period, Report, ReportForm, Status
+from chidao.reporting.models import DataValue, Figure, FormField, Indicator, Period, Report, ReportForm, Status
 from chidao.urls import urlpatterns as app_urlpatterns
 
 
@@ -85,7 +85,7 @@ def _dashboard_json(
 
 
 def _values(
-    aggregates: dict[tuple[int, int], Aggregate], indicators: list[Indicator]
+    aggregates: dict[tuple[int, int], Figure], indicators: list[Indicator]
 ) -> dict[tuple[int, int], Decimal | None]:
     rule = {i.pk: i.aggregation for i in indicators}
     return {key: a.value(rule[a.indicator_id]) for key, a in aggregates.items()}
