@@ -92,12 +92,21 @@ def _values(
 
 
 def reporting_dashboard(request: HttpRequest, form_pk: int, period_pk: int, unit_pk: int) -> JsonResponse:
-    """From the aggregates: `queries.dashboard_rows` and `queries.trend` (two indexed reads)."""
+    """From the aggregates: `queries.dashboard_rows` (the children, then one indexed read of the
+    figures of the table and the trend)."""
     form, period, unit, indicators = _dashboard_inputs(form_pk, period_pk, unit_pk)
-    children, table = reporting_queries.dashboard_rows(form, period, unit, indicators)
     months = _trend_periods(period)
-    trend = reporting_queries.trend(form, unit, indicators, months)
-    return _dashboard_json(unit, children, indicators, _values(table, indicators), months, _values(trend, indicators))
+    figures = reporting_queries.dashboard_rows(
+        form, period, unit, indicators, trend_periods=months, trend_indicators=indicators
+    )
+    return _dashboard_json(
+        unit,
+        figures.children,
+        indicators,
+        _values(figures.by_unit, indicators),
+        months,
+        _values(figures.trend, indicators),
+    )
 
 
 def reporting_dashboard_naive(request: HttpRequest, form_pk: int, period_pk: int, unit_pk: int) -> JsonResponse:

@@ -483,7 +483,8 @@ def aggregates(request: HttpRequest, form: str, period: int, unit: str) -> dict[
     indicators = (
         [f.indicator for f in services.form_fields(version).values() if f.indicator.is_numeric] if version else []
     )
-    children, found = queries.dashboard_rows(report_form, in_period, parent, indicators)
+    figures = queries.dashboard_rows(report_form, in_period, parent, indicators)
+    children, found = figures.children, figures.by_unit
     rows = []
     for row_unit, is_total in [(parent, True), *((child, False) for child in children)]:
         values = []

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from html import escape
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -38,6 +38,8 @@ from chidao.reporting.models import Aggregate, Figure, FormField, Indicator, Per
 TREND_LENGTH = {periods.Kind.MONTH: 12, periods.Kind.QUARTER: 8}
 TREND_DEFAULT = 5
 KEY_FALLBACK = 3
+# The period picker lists this many of the form's periods, newest first.
+PERIOD_CHOICES = 40
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Params:
     direction: str = "asc"
     chart: str = ""
     all_columns: bool = False  # the comparison shows key indicators unless asked for all
+    _unit_url: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def url(self, **changes: Any) -> str:
         query: dict[str, Any] = {"form": self.form.pk, "period": self.period.pk, "unit": self.unit.pk}
@@ -101,6 +104,13 @@ class Params:
                 query[name] = value
         return f"{_dashboard_path()}?{urlencode(query)}"
 
+    def unit_url(self, unit_pk: int) -> str:
+        """`url(unit=...)`, for the rows of a table: the query string is encoded once per Params."""
+        if self._unit_url is None:
+            head, tail = self.url(unit=Unit(pk=1111111111)).split("1111111111", 1)
+            self._unit_url = (head, tail)
+        return f"{self._unit_url[0]}{unit_pk}{self._unit_url[1]}"
+
 
 # A national page links every cell: reversing hundreds of URLs per request cost more than the
 # data, so the paths are reversed once and filled in.
@@ -110,18 +120,19 @@ def _dashboard_path() -> str:
 
 
 @cache
-def _drilldown_pattern() -> str:
-    return reverse("reporting:drilldown", args=[1111111111, 2222222222, 3333333333, 4444444444])
+def _drilldown_parts() -> tuple[str, ...]:
+    """The drill-down path split around its four ids (form, period, unit, indicator)."""
+    pattern = reverse("reporting:drilldown", args=[1111111111, 2222222222, 3333333333, 4444444444])
+    parts: list[str] = []
+    for marker in ("1111111111", "2222222222", "3333333333", "4444444444"):
+        head, pattern = pattern.split(marker, 1)
+        parts.append(head)
+    return (*parts, pattern)
 
 
 def _drilldown_url(form: ReportForm, period: Period, unit: Unit, indicator: Indicator) -> str:
-    return (
-        _drilldown_pattern()
-        .replace("1111111111", str(form.pk))
-        .replace("2222222222", str(period.pk))
-        .replace("3333333333", str(unit.pk))
-        .replace("4444444444", str(indicator.pk))
-    )
+    a, b, c, d, e = _drilldown_parts()
+    return f"{a}{form.pk}{b}{period.pk}{c}{unit.pk}{d}{indicator.pk}{e}"
 
 
 def _int(raw: str | None) -> int | None:
@@ -203,36 +214,53 @@ def _trend_spans(period: Period) -> list[periods.Span]:
     return spans
 
 
-def _trend_charts(form: ReportForm, period: Period, unit: Unit, key: list[Indicator]) -> dict[int, str]:
-    """One line chart per key indicator over the last periods: two queries whatever their number."""
-    spans = _trend_spans(period)
+def _trend_periods(period: Period, spans: list[periods.Span], loaded: list[Period]) -> dict[tuple[int, int], Period]:
+    """The stored periods of the trend by (year, number). `loaded` are the newest periods of the
+    form's kind, newest first (the period picker's): read again only when the trend reaches back
+    beyond them."""
+    by_span = {(p.year, p.number): p for p in loaded}
+    complete = len(loaded) < PERIOD_CHOICES or (loaded and loaded[-1].start <= spans[0].start)
+    if spans and not complete:
+        stored = Period.objects.filter(
+            kind=period.kind, calendar=period.calendar, start__gte=spans[0].start, end__lte=spans[-1].end
+        )
+        by_span.update({(p.year, p.number): p for p in stored})
+    wanted = {(span.year, span.number) for span in spans}
+    return {key: p for key, p in by_span.items() if key in wanted}
+
+
+def _trend_charts(
+    unit: Unit,
+    key: list[Indicator],
+    spans: list[periods.Span],
+    by_span: dict[tuple[int, int], Period],
+    found: dict[tuple[int, int], Figure],
+) -> dict[int, str]:
+    """One line chart per key indicator over the last periods."""
     if not spans or not key:
         return {}
-    stored = Period.objects.filter(
-        kind=period.kind, calendar=period.calendar, start__gte=spans[0].start, end__lte=spans[-1].end
-    )
-    by_span = {(p.year, p.number): p for p in stored}
-    found = queries.trend(form, unit, key, list(by_span.values()))
+    labels = [(_short_label(span), by_span.get((span.year, span.number))) for span in spans]
     result: dict[int, str] = {}
     for indicator in key:
         points: list[tuple[str, charts.Number | None]] = []
-        for span in spans:
-            p = by_span.get((span.year, span.number))
+        for label, p in labels:
             agg = found.get((p.pk, indicator.pk)) if p is not None else None
-            points.append((_short_label(span), agg.value(indicator.aggregation) if agg is not None else None))
+            points.append((label, agg.value(indicator.aggregation) if agg is not None else None))
         title = _("%(indicator)s qua các kỳ — %(unit)s") % {"indicator": indicator.name, "unit": unit.name}
         result[indicator.pk] = mark_safe(charts.line_chart([(indicator.name, points)], title=title))  # noqa: S308  # charts escape every label
     return result
 
 
 def _row(params: Params, unit: Unit, indicators: list[Indicator], aggs: dict[tuple[int, int], Figure]) -> Row:
+    a, b, c, d, e = _drilldown_parts()
+    prefix = f"{a}{params.form.pk}{b}{params.period.pk}{c}{unit.pk}{d}"
     cells = []
     for indicator in indicators:
         agg = aggs.get((unit.pk, indicator.pk))
         value = agg.value(indicator.aggregation) if agg is not None else None
-        url = _drilldown_url(params.form, params.period, unit, indicator)
+        url = f"{prefix}{indicator.pk}{e}"
         cells.append(Cell(indicator=indicator, value=value, text=charts.format_number(value), url=url))
-    return Row(unit=unit, cells=cells, url=params.url(unit=unit))
+    return Row(unit=unit, cells=cells, url=params.unit_url(unit.pk))
 
 
 def _sorted(rows: list[Row], params: Params, indicators: list[Indicator]) -> list[Row]:
@@ -247,13 +275,13 @@ def _sorted(rows: list[Row], params: Params, indicators: list[Indicator]) -> lis
 
 
 def _comparison(
-    request: AuthedRequest, params: Params, indicators: list[Indicator]
-) -> tuple[list[Row], dict[tuple[int, int], Figure]]:
+    request: AuthedRequest, params: Params, indicators: list[Indicator], figures: queries.DashboardFigures
+) -> list[Row]:
     """Rows of the units directly below, each followed (with ?history=1) by the units merged into it."""
-    children, aggs = queries.dashboard_rows(params.form, params.period, params.unit, indicators)
+    children, aggs = figures.children, figures.by_unit
     rows = _sorted([_row(params, c, indicators, aggs) for c in children], params, indicators)
     if not params.history:
-        return rows, aggs
+        return rows
     predecessors = list(
         Unit.objects.visible_to(request.user)
         .filter(successor__in=[params.unit, *children])
@@ -269,16 +297,15 @@ def _comparison(
     result: list[Row] = []
     for row in rows:
         result += [row, *merged_into[row.unit.pk]]
-    return [*result, *merged_into[params.unit.pk]], aggs
+    return [*result, *merged_into[params.unit.pk]]
 
 
-def _completeness(params: Params) -> tuple[queries.Completeness, str | None]:
-    summary = queries.completeness(params.form, params.period, params.unit)
+def _completeness_url(params: Params) -> str | None:
     try:
         url = reverse("reporting:completeness", args=[params.form.pk, params.period.pk])
     except NoReverseMatch:
-        return summary, None
-    return summary, f"{url}?{urlencode({'unit': params.unit.pk})}"
+        return None
+    return f"{url}?{urlencode({'unit': params.unit.pk})}"
 
 
 @login_required
@@ -288,7 +315,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = {"forms": forms, "form": form, "unit": unit}
     if form is None:
         return render(request, "reporting/dashboard.html", context)
-    choices = list(Period.objects.filter(kind=form.periodicity, calendar=form.calendar).order_by("-start")[:40])
+    choices = list(
+        Period.objects.filter(kind=form.periodicity, calendar=form.calendar).order_by("-start")[:PERIOD_CHOICES]
+    )
     period = _choose_period(request, form, unit, choices)
     if period is None:
         return render(request, "reporting/dashboard.html", context)
@@ -311,7 +340,20 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         chart=request.GET.get("chart", "") if request.GET.get("chart", "") in codes else "",
         all_columns=all_columns,
     )
-    rows, aggs = _comparison(request, params, table)
+    comparison_only = bool(request.htmx and request.htmx.target == "comparison")
+    spans = [] if comparison_only else _trend_spans(period)
+    trend_periods = _trend_periods(period, spans, choices)
+    figures = queries.dashboard_rows(
+        form,
+        period,
+        unit,
+        table,
+        trend_periods=list(trend_periods.values()),
+        trend_indicators=key,
+        with_completeness=not comparison_only,
+    )
+    aggs = figures.by_unit
+    rows = _comparison(request, params, table, figures)
     by_code = {i.code: i for i in table}
     chart_indicator = by_code.get(params.chart) or by_code.get(params.sort) or (key[0] if key else None)
     context.update(
@@ -333,9 +375,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     )
     own = _row(params, unit, table, aggs)
     context["own"] = own
-    if request.htmx and request.htmx.target == "comparison":
+    if comparison_only:
         return render(request, "reporting/dashboard.html#comparison", context)
-    trends = _trend_charts(form, period, unit, key)
+    trends = _trend_charts(unit, key, spans, trend_periods, figures.trend)
     cards = []
     for indicator in key:
         agg = aggs.get((unit.pk, indicator.pk))
@@ -349,11 +391,10 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 trend=trends.get(indicator.pk, ""),
             )
         )
-    summary, completeness_url = _completeness(params)
     context.update(
         cards=cards,
-        completeness=summary,
-        completeness_url=completeness_url,
+        completeness=figures.completeness,
+        completeness_url=_completeness_url(params),
         cumulative=_cumulative(form, period, unit, key),
     )
     return render(request, "reporting/dashboard.html", context)
@@ -376,42 +417,33 @@ def _cumulative(form: ReportForm, period: Period, unit: Unit, key: list[Indicato
     return CumulativeTable(year=period.year, columns=columns, rows=rows)
 
 
-def _cells_html(cells: list[Cell]) -> SafeString:
-    return format_html_join(
-        "",
-        '<td class="text-end">{}</td>',
-        (
-            (
-                format_html('<span class="text-muted">{}</span>', c.text)
-                if c.value is None
-                else format_html('<a href="{}">{}</a>', c.url, c.text),
-            )
-            for c in cells
-        ),
+def _cells_html(cells: list[Cell]) -> str:
+    return "".join(
+        f'<td class="text-end"><span class="text-muted">{escape(c.text)}</span></td>'
+        if c.value is None
+        else f'<td class="text-end"><a href="{escape(c.url)}">{escape(c.text)}</a></td>'
+        for c in cells
     )
 
 
 def _rows_html(rows: list[Row]) -> SafeString:
     """The comparison table's body: built here rather than in a template loop, which costs several
-    milliseconds for the 35 rows of a national dashboard."""
+    milliseconds for the 35 rows of a national dashboard. Every text and link is escaped."""
     merged_into = _("Đã hợp nhất vào %(name)s")
+    before = escape(_("trước sắp xếp"))
     parts = []
     for row in rows:
         if row.pre_reform:
-            title = merged_into % {"name": row.successor.name if row.successor else ""}
-            head = format_html(
+            title = escape(merged_into % {"name": row.successor.name if row.successor else ""})
+            head = (
                 '<tr class="table-light"><th scope="row" class="fw-normal"><span class="ps-3 text-muted" '
-                'aria-hidden="true">↳ </span><a href="{}">{}</a> <span class="badge text-bg-secondary" '
-                'title="{}">{}</span></th>',
-                row.url,
-                row.unit.name,
-                title,
-                _("trước sắp xếp"),
+                f'aria-hidden="true">↳ </span><a href="{escape(row.url)}">{escape(row.unit.name)}</a> '
+                f'<span class="badge text-bg-secondary" title="{title}">{before}</span></th>'
             )
         else:
-            head = format_html('<tr><th scope="row" class="fw-normal"><a href="{}">{}</a></th>', row.url, row.unit.name)
-        parts.append(head + _cells_html(row.cells) + mark_safe("</tr>"))  # a literal
-    return mark_safe("\n".join(parts))  # noqa: S308  # every part is escaped by format_html
+            head = f'<tr><th scope="row" class="fw-normal"><a href="{escape(row.url)}">{escape(row.unit.name)}</a></th>'
+        parts.append(f"{head}{_cells_html(row.cells)}</tr>")
+    return mark_safe("\n".join(parts))  # noqa: S308  # every text and attribute above is escaped
 
 
 def _headers(params: Params, indicators: list[Indicator]) -> list[dict[str, Any]]:

@@ -163,7 +163,8 @@ def _children_table(document: DocxDocument, report: Report, fields: list[FormFie
     """Tổng hợp đơn vị trực thuộc: the key indicators of each child unit's subtree, then the total."""
     numeric = [f.indicator for f in fields if f.indicator.is_numeric]
     indicators = [i for i in numeric if i.is_key] or numeric
-    children, aggregates = dashboard_rows(report.form, report.period, report.unit, indicators)
+    figures = dashboard_rows(report.form, report.period, report.unit, indicators)
+    children, aggregates = figures.children, figures.by_unit
     if not children or not indicators:
         return False
     officedoc.paragraph(document, _("Tổng hợp đơn vị trực thuộc"), bold=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from chidao.org.models import Unit, UnitClosure, UnitQuerySet
@@ -47,35 +47,33 @@ def existed_during(qs: UnitQuerySet, period: Period) -> UnitQuerySet:
     )
 
 
-def expected_units(form: ReportForm, period: Period, *, within: Unit | None = None) -> UnitQuerySet:
-    """Units that must submit `form` for `period` (optionally only those under `within`)."""
-    assignments = Assignment.objects.filter(form=form, valid_from__lte=period.end).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=period.start)
+def is_expected(form: ReportForm, period: Period) -> Exists:
+    """Whether a unit must submit `form` for `period`, as an expression over the unit's row: an
+    assignment in force during the period names it, or takes its level or agency type under a
+    scope that contains it. The one definition of "expected" (completeness, reminders, imports,
+    opening a report); units that did not exist in the period are left out by `existed_during`."""
+    under_scope = Exists(
+        UnitClosure.objects.filter(ancestor_id=OuterRef("parent_id"), descendant_id=OuterRef(OuterRef("pk")))
     )
-    condition = Q(pk__in=[])
-    listed: list[int] = []
-    seen: set[int] = set()
-    # One row per (assignment, listed unit), or one with no unit: the assignments and their lists
-    # in one statement.
-    for pk, parent_id, unit_kind, agency_type, unit_id in assignments.order_by("pk").values_list(
-        "pk", "parent_id", "unit_kind", "agency_type", "units"
-    ):
-        if unit_id is not None:
-            listed.append(unit_id)
-        if pk in seen:
-            continue
-        seen.add(pk)
-        under = Q(ancestor_links__ancestor_id=parent_id)
-        if unit_kind:
-            condition |= under & Q(kind=unit_kind)
-        if agency_type:
-            condition |= under & Q(agency_type=agency_type)
-    if listed:
-        condition |= Q(pk__in=listed)
-    qs = existed_during(Unit.objects.filter(condition), period)
+    listed = Exists(
+        Assignment.units.through.objects.filter(assignment_id=OuterRef("pk"), unit_id=OuterRef(OuterRef("pk")))
+    )
+    by_rule = Q(unit_kind=OuterRef("kind")) | Q(agency_type__gt="", agency_type=OuterRef("agency_type"))
+    in_force = Q(valid_until__isnull=True) | Q(valid_until__gte=period.start)
+    return Exists(
+        Assignment.objects.filter(in_force, form=form, valid_from__lte=period.end).filter(
+            (by_rule & under_scope) | listed
+        )
+    )
+
+
+def expected_units(form: ReportForm, period: Period, *, within: Unit | None = None) -> UnitQuerySet:
+    """Units that must submit `form` for `period` (optionally only those under `within`): one lazy
+    statement, so callers that narrow it (a parent's children, a list of ids) read only those."""
+    qs = existed_during(Unit.objects.filter(is_expected(form, period)), period)
     if within is not None:
         qs = qs.filter(ancestor_links__ancestor=within)
-    return qs.distinct()
+    return qs
 
 
 def reports_for(
@@ -148,6 +146,9 @@ def owed_by(unit: Unit, *, today: dt.date | None = None, horizon_days: int = 45)
 
 @dataclass
 class Completeness:
+    """Who of the units under a parent sent a report. `rows` (each unit with its current report)
+    is filled by `completeness`; the dashboard needs only the counts."""
+
     expected: int = 0
     submitted_on_time: int = 0
     submitted_late: int = 0
@@ -163,27 +164,47 @@ class Completeness:
     def percent(self) -> int:
         return round(100 * self.submitted / self.expected) if self.expected else 0
 
+    def count(self, unit: Unit, status: str | None, submitted_at: dt.datetime | None, due: dt.date | None) -> None:
+        """Count one expected unit by the status of its current report (None: no report)."""
+        self.expected += 1
+        if status is None or submitted_at is None or due is None or status in {Status.DRAFT, Status.RETURNED}:
+            self.missing.append(unit)
+            return
+        if submitted_at.astimezone(timezone.get_current_timezone()).date() > due:
+            self.submitted_late += 1
+        else:
+            self.submitted_on_time += 1
+        if status == Status.APPROVED:
+            self.approved += 1
+
+
+def _current_report(form: ReportForm, period: Period) -> FilteredRelation:
+    return FilteredRelation(
+        "reports", condition=Q(reports__form=form, reports__period=period, reports__is_current=True)
+    )
+
 
 def completeness(form: ReportForm, period: Period, parent: Unit) -> Completeness:
-    """Of the units directly under `parent` that must report: who sent, on time or late, who is missing."""
-    units = list(expected_units(form, period).filter(parent=parent).order_by("name"))
-    reports = {
-        r.unit_id: r
-        for r in Report.objects.filter(form=form, period=period, unit__in=units, is_current=True).select_related("unit")
-    }
-    result = Completeness(expected=len(units))
+    """Of the units directly under `parent` that must report: who sent, on time or late, who is
+    missing. The expected units with the id of their current report, then those reports."""
+    units = list(
+        expected_units(form, period)
+        .filter(parent=parent)
+        .annotate(current=_current_report(form, period))
+        .annotate(report_pk=F("current__pk"))
+        .order_by("name")
+    )
+    reports = Report.objects.in_bulk([pk for u in units if (pk := u.report_pk) is not None])  # type: ignore[attr-defined]
+    result = Completeness()
     for unit in units:
-        report = reports.get(unit.pk)
+        report = reports.get(unit.report_pk)  # type: ignore[attr-defined]  # annotation
+        if report is not None:
+            report.unit = unit
         result.rows.append((unit, report))
-        if report is None or report.submitted_at is None or report.status in {Status.DRAFT, Status.RETURNED}:
-            result.missing.append(unit)
-            continue
-        if report.submitted_at.astimezone(timezone.get_current_timezone()).date() > report.due_date:
-            result.submitted_late += 1
+        if report is None:
+            result.count(unit, None, None, None)
         else:
-            result.submitted_on_time += 1
-        if report.status == Status.APPROVED:
-            result.approved += 1
+            result.count(unit, report.status, report.submitted_at, report.due_date)
     return result
 
 
@@ -431,12 +452,64 @@ SELECT 'checked', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 """  # noqa: S608  # our own table names
 
 
+@dataclass
+class DashboardFigures:
+    """What a dashboard shows of one unit: its children (units that existed in the period), the
+    figures of the unit and its children by (unit id, indicator id), the unit's trend by (period
+    id, indicator id), and, when asked, which of the children sent their report."""
+
+    children: list[Unit]
+    by_unit: dict[tuple[int, int], Figure]
+    trend: dict[tuple[int, int], Figure]
+    completeness: Completeness | None = None
+
+
 def dashboard_rows(
-    form: ReportForm, period: Period, unit: Unit, indicators: list[Indicator]
-) -> tuple[list[Unit], dict[tuple[int, int], Figure]]:
-    """Children of `unit` that existed in the period with their aggregates, plus the unit itself."""
-    children = list(existed_during(Unit.objects.filter(parent=unit), period).order_by("name"))
-    return children, aggregates(form, period, [unit, *children], indicators)
+    form: ReportForm,
+    period: Period,
+    unit: Unit,
+    indicators: list[Indicator],
+    *,
+    trend_periods: list[Period] | None = None,
+    trend_indicators: list[Indicator] | None = None,
+    with_completeness: bool = False,
+) -> DashboardFigures:
+    """Children of `unit` that existed in the period with their figures and the unit's own, the
+    unit's figures over `trend_periods`, and the children's completeness: two statements,
+    whatever the number of units, periods and indicators."""
+    children_qs = existed_during(Unit.objects.filter(parent=unit), period).order_by("name")
+    if with_completeness:
+        children_qs = children_qs.annotate(
+            expected=is_expected(form, period), current=_current_report(form, period)
+        ).annotate(
+            report_status=F("current__status"),
+            report_submitted_at=F("current__submitted_at"),
+            report_due=F("current__due_date"),
+        )
+    children = list(children_qs)
+    summary = None
+    if with_completeness:
+        summary = Completeness()
+        for child in children:
+            if child.expected:  # type: ignore[attr-defined]  # annotations
+                summary.count(child, child.report_status, child.report_submitted_at, child.report_due)  # type: ignore[attr-defined]
+    condition = Q(period=period, unit__in=[unit.pk, *(c.pk for c in children)], indicator__in=indicators)
+    trended = trend_indicators or []
+    if trend_periods and trended:
+        condition |= Q(unit=unit, period__in=trend_periods, indicator__in=trended)
+    figures = (
+        Aggregate.objects.filter(form=form)
+        .filter(condition)
+        .combined("period_id", "unit_id", "indicator_id", latest=_any_latest([*indicators, *trended]))
+    )
+    by_unit: dict[tuple[int, int], Figure] = {}
+    trend_: dict[tuple[int, int], Figure] = {}
+    for (period_id, unit_id, indicator_id), figure in figures.items():
+        if period_id == period.pk:
+            by_unit[unit_id, indicator_id] = figure
+        if unit_id == unit.pk:
+            trend_[period_id, indicator_id] = figure
+    return DashboardFigures(children, by_unit, trend_, summary)
 
 
 CUMULATIVE_KINDS = ("half", "nine_months", "ten_months", "year")
