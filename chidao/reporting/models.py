@@ -433,31 +433,36 @@ class AggregateQuerySet(ScopedQuerySet["Aggregate"]):
     def combined(self, *key: str, latest: bool = True) -> dict[tuple[int, ...], Figure]:
         """The rows folded by `key` fields, in the database: one Figure per figure, whatever the
         number of its stripes. `latest` is read only for indicators whose rule is LATEST (a
-        second, small query, left out with `latest=False` when the caller knows none is asked)."""
+        second, small query, left out with `latest=False` when the caller knows none is asked;
+        `latest_at` is then not read either)."""
         base = self.order_by()
         names = ("form_id", "period_id", "unit_id", "indicator_id")
+        positions = [names.index(k) for k in key]
+        sums = {
+            "s_total": models.Sum("total"),
+            "s_count": models.Sum("count"),
+            "s_minimum": models.Min("minimum"),
+            "s_maximum": models.Max("maximum"),
+            "s_updated_at": models.Max("updated_at"),
+        }
+        if latest:  # when the newest stripe's value is the figure
+            sums["s_latest_at"] = models.Max("latest_at")
         result: dict[tuple[int, ...], Figure] = {}
-        for row in base.values(*names).annotate(
-            s_total=models.Sum("total"),
-            s_count=models.Sum("count"),
-            s_minimum=models.Min("minimum"),
-            s_maximum=models.Max("maximum"),
-            s_latest_at=models.Max("latest_at"),
-            s_updated_at=models.Max("updated_at"),
-        ):
+        for row in base.values(*names).annotate(**sums).values_list(*names, *sums):
+            form_id, period_id, unit_id, indicator_id, total, count, minimum, maximum, updated_at, *newest = row
             figure = Figure(
-                form_id=row["form_id"],
-                period_id=row["period_id"],
-                unit_id=row["unit_id"],
-                indicator_id=row["indicator_id"],
-                total=row["s_total"],
-                count=row["s_count"],
-                minimum=row["s_minimum"],
-                maximum=row["s_maximum"],
-                latest_at=row["s_latest_at"],
-                updated_at=row["s_updated_at"],
+                form_id=form_id,
+                period_id=period_id,
+                unit_id=unit_id,
+                indicator_id=indicator_id,
+                total=total,
+                count=count,
+                minimum=minimum,
+                maximum=maximum,
+                latest_at=newest[0] if newest else None,
+                updated_at=updated_at,
             )
-            result[tuple(row[k] for k in key)] = figure
+            result[tuple(row[i] for i in positions)] = figure
         if not latest:
             return result
         newest = base.filter(indicator__aggregation=Aggregation.LATEST, latest_at__isnull=False)
