@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from chidao.audit.models import AuditEntry
 from chidao.org.scope import ScopeDenied
 from chidao.reporting import services
-from chidao.reporting.models import Aggregate, Indicator, Status
+from chidao.reporting.models import AGGREGATE_SHARDS, Aggregate, Indicator, Status
 from chidao.reporting.queries import aggregate_of, completeness, verify_aggregates
 
 
@@ -282,9 +282,17 @@ def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp):
     # a lost update at the province, a vanished commune row, a row no value supports
     Aggregate.objects.filter(unit=world.province_a, indicator=rp.registered).update(total=Decimal("9.5"))
     Aggregate.objects.filter(unit=world.commune_a, indicator=rp.trained).delete()
+    # Commune B never reported; its row goes in its own stripe, as an approval would put it (in the
+    # stripe of commune A's ids it would hide the province's difference, which is above it there).
     Aggregate.objects.create(
-        form=rp.form, period=rp.period, unit=world.commune_b, indicator=rp.registered, total=Decimal(3), count=1
-    )  # commune B never reported
+        form=rp.form,
+        period=rp.period,
+        unit=world.commune_b,
+        indicator=rp.registered,
+        total=Decimal(3),
+        count=1,
+        shard=world.commune_b.pk % AGGREGATE_SHARDS,
+    )
     found = verify_aggregates()
     assert len(found.differences) == 3, found.differences
     text = "\n".join(found.differences)
