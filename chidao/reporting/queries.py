@@ -358,7 +358,7 @@ def _verify_pairs(pairs: list[tuple[int, int]]) -> tuple[int, list[tuple[Any, ..
                 "status": Status.APPROVED,
                 "shards": AGGREGATE_SHARDS,
             }
-            cursor.execute(_VERIFY_SQL, params)
+            cursor.execute(_verify_sql(), params)
             for row in cursor.fetchall():
                 if row[0] == "checked":
                     checked += row[1]
@@ -412,7 +412,12 @@ def _amount(value: Any) -> Decimal | None:
 
 # Differences are judged to 1/20,000: values have four decimals, and SQLite sums them as floats.
 _DIFFERS = "(({a} IS NULL) <> ({s} IS NULL) OR ABS({a} - {s}) > 0.00005)"
-_VERIFY_SQL = f"""
+# The same check in two shapes. PostgreSQL hash-joins the stored stripes with the computed ones
+# (FULL OUTER JOIN) fastest: 16 s for the national data set against 31 s for the grouped shape.
+# SQLite runs a FULL OUTER JOIN of two derived tables as nested loops (no index on either side):
+# two minutes for one province's five years; grouping the union of both sides takes 2 s. The
+# tests run on both databases, so both shapes are held to the same cases.
+_VERIFY_JOINED = f"""
 WITH agg AS MATERIALIZED (
     SELECT id, unit_id, indicator_id, shard, total, count AS n, minimum AS mn, maximum AS mx
     FROM {Aggregate._meta.db_table} WHERE form_id = %(form)s AND period_id = %(period)s
@@ -450,6 +455,49 @@ WHERE (src.unit_id IS NULL AND (agg.n <> 0 OR agg.total <> 0))
 UNION ALL
 SELECT 'checked', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM agg
 """  # noqa: S608  # our own table names
+
+_VERIFY_UNIONED = f"""
+WITH agg AS MATERIALIZED (
+    SELECT unit_id, indicator_id, shard, total, count AS n, minimum AS mn, maximum AS mx
+    FROM {Aggregate._meta.db_table} WHERE form_id = %(form)s AND period_id = %(period)s
+), parts AS (
+    SELECT r.unit_id, v.indicator_id, r.unit_id %% %(shards)s AS shard,
+           v.value AS total, 1 AS n, v.value AS mn, v.value AS mx
+    FROM {DataValue._meta.db_table} v JOIN {Report._meta.db_table} r ON r.id = v.report_id
+    WHERE r.form_id = %(form)s AND r.period_id = %(period)s AND r.is_current AND r.status = %(status)s
+      AND v.value IS NOT NULL
+    UNION ALL
+    SELECT c.ancestor_id, a.indicator_id, a.shard, a.total, a.n, a.mn, a.mx
+    FROM agg a JOIN {UnitClosure._meta.db_table} c ON c.descendant_id = a.unit_id AND c.distance = 1
+), src AS (
+    SELECT unit_id, indicator_id, shard, SUM(total) AS total, SUM(n) AS n, MIN(mn) AS mn, MAX(mx) AS mx
+    FROM parts GROUP BY unit_id, indicator_id, shard HAVING SUM(n) <> 0
+), sides AS (
+    SELECT 1 AS stored, unit_id, indicator_id, shard, total, n, mn, mx FROM agg
+    UNION ALL
+    SELECT 0, unit_id, indicator_id, shard, total, n, mn, mx FROM src
+), paired AS (
+    SELECT unit_id, indicator_id, shard, MIN(stored) AS only_stored, MAX(stored) AS has_stored,
+           MAX(CASE WHEN stored = 1 THEN total END) AS a_total, MAX(CASE WHEN stored = 1 THEN n END) AS a_n,
+           MAX(CASE WHEN stored = 1 THEN mn END) AS a_mn, MAX(CASE WHEN stored = 1 THEN mx END) AS a_mx,
+           MAX(CASE WHEN stored = 0 THEN total END) AS s_total, MAX(CASE WHEN stored = 0 THEN n END) AS s_n,
+           MAX(CASE WHEN stored = 0 THEN mn END) AS s_mn, MAX(CASE WHEN stored = 0 THEN mx END) AS s_mx
+    FROM sides GROUP BY unit_id, indicator_id, shard
+)
+SELECT CASE WHEN only_stored = 1 THEN 'orphan' ELSE 'differs' END, unit_id, indicator_id, shard,
+       a_total, a_n, a_mn, a_mx, s_total, s_n, s_mn, s_mx
+FROM paired
+WHERE (only_stored = 1 AND (a_n <> 0 OR a_total <> 0))
+   OR (only_stored = 0 AND (
+        has_stored = 0 OR a_n <> s_n OR {_DIFFERS.format(a="a_total", s="s_total")}
+        OR {_DIFFERS.format(a="a_mn", s="s_mn")} OR {_DIFFERS.format(a="a_mx", s="s_mx")}))
+UNION ALL
+SELECT 'checked', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM agg
+"""  # noqa: S608  # our own table names
+
+
+def _verify_sql() -> str:
+    return _VERIFY_JOINED if connection.vendor == "postgresql" else _VERIFY_UNIONED
 
 
 @dataclass

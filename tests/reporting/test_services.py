@@ -274,7 +274,17 @@ def test_batch_with_one_bad_value_saves_nothing(world, rp):
     assert not Report.objects.exists()
 
 
-def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp):
+@pytest.fixture(params=["joined", "unioned"])
+def verify_shape(request, monkeypatch):
+    """Each database runs one shape of verify's query; both must find the same differences on either."""
+    from chidao.reporting import queries
+
+    sql = queries._VERIFY_JOINED if request.param == "joined" else queries._VERIFY_UNIONED
+    monkeypatch.setattr(queries, "_verify_sql", lambda: sql)
+    return request.param
+
+
+def test_verify_reports_changed_missing_and_orphan_aggregates(world, rp, verify_shape):
     report = _filled(world, rp, world.commune_a, world.commune_officer, registered=10, trained=8)
     services.submit_report(actor=world.commune_officer, report=report)
     services.approve_report(actor=world.province_admin, report=report)
