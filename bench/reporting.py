@@ -11,7 +11,9 @@ Limits (from issue #4):
   importing 100,000 values through `PUT /api/reporting/values/batch` <= 3 s, and as an edited
   bulk export (.xlsx) through `POST /api/reporting/values/xlsx` <= 6 s;
 - small (SQLite, WAL; one province's 94 communes, 60 months): dashboard p95 <= 30 x B0, approval
-  p95 <= 20 x B0. `province` is the same data set on PostgreSQL, judged like `small`.
+  p95 <= 20 x B0. `province` is the same data set on PostgreSQL, judged like `small`. The
+  concurrent approvals, verify and the two imports run there too, for information: the issue
+  sets their limits for PostgreSQL at national scale only.
 
 Data: bench/reporting_data.py. Method: docs/benchmarks.md.
 """
@@ -54,6 +56,13 @@ VERIFY_LIMIT_S = 30.0
 BATCH_LIMIT_S = 3.0
 BATCH_VALUES = 100_000
 EXCEL_LIMIT_S = 6.0
+
+
+def _national(bench: Bench, limit: float) -> float | None:
+    """Limits in seconds that the issue sets for the national data set only."""
+    return limit if bench.scale == "national" else None
+
+
 # The naive path costs seconds per request at national scale: fewer rounds of it.
 NAIVE_REQUESTS = {"small": 50, "province": 50, "national": 20}
 NAIVE_WARMUP = 2
@@ -291,7 +300,11 @@ def _concurrent_approvals(bench: Bench, data: Dataset) -> Record:
         "approvals_per_second": round(len(ids) / seconds, 1),
     }
     record = harness.summarize(
-        f"approve_{len(ids)}_reports_{APPROVERS}_approvers", "s", [seconds], limit=CONCURRENT_LIMIT_S, keep_samples=True
+        f"approve_{len(ids)}_reports_{APPROVERS}_approvers",
+        "s",
+        [seconds],
+        limit=_national(bench, CONCURRENT_LIMIT_S),
+        keep_samples=True,
     )
     record.passed = bool(record.passed) and not errors and not lost and approved == len(ids)
     return record
@@ -320,7 +333,9 @@ def _verify(bench: Bench) -> Record:
     except subprocess.TimeoutExpired:
         seconds, output, ok = time.perf_counter() - started, f"stopped after {timeout} s", False
     bench.dataset["verify"] = {"command": " ".join(command[1:]), "ok": ok, "output": output[-2000:]}
-    record = harness.summarize("verify_all_aggregates", "s", [seconds], limit=VERIFY_LIMIT_S, keep_samples=True)
+    record = harness.summarize(
+        "verify_all_aggregates", "s", [seconds], limit=_national(bench, VERIFY_LIMIT_S), keep_samples=True
+    )
     record.passed = bool(record.passed) and ok
     return record
 
@@ -369,7 +384,9 @@ def _batch_records(bench: Bench, data: Dataset, server: harness.Server) -> list[
     connections.close_all()
     status, seconds, answer = _put(server, BATCH_PATH, entries, headers)
     facts.update({"one_request_status": status, "one_request_s": round(seconds, 3), "one_request_answer": answer})
-    one = harness.summarize("api_values_batch_100000", "s", [seconds], limit=BATCH_LIMIT_S, keep_samples=True)
+    one = harness.summarize(
+        "api_values_batch_100000", "s", [seconds], limit=_national(bench, BATCH_LIMIT_S), keep_samples=True
+    )
     one.request = f"PUT {BATCH_PATH} ({len(entries)} reports, {facts['values']} values, one request)"
     one.passed = bool(one.passed) and status == 200
     if status == 200:
@@ -385,7 +402,9 @@ def _batch_records(bench: Bench, data: Dataset, server: harness.Server) -> list[
             break
     total = time.perf_counter() - started
     facts["chunked_statuses"] = statuses
-    chunked = harness.summarize("api_values_batch_100000_chunked", "s", [total], limit=BATCH_LIMIT_S, keep_samples=True)
+    chunked = harness.summarize(
+        "api_values_batch_100000_chunked", "s", [total], limit=_national(bench, BATCH_LIMIT_S), keep_samples=True
+    )
     chunked.request = f"PUT {BATCH_PATH} x {len(statuses)} (20,000 values each)"
     chunked.passed = bool(chunked.passed) and all(code == 200 for code in statuses)
     return [one, chunked]
@@ -462,7 +481,9 @@ def _excel_record(bench: Bench, data: Dataset, server: harness.Server) -> Record
     seconds = time.perf_counter() - started
     changed = json.loads(answer).get("changed") if status == 200 else None
     facts.update({"status": status, "seconds": round(seconds, 3), "answer": answer[:300].decode(errors="replace")})
-    record = harness.summarize(f"excel_values_batch_{values}", "s", [seconds], limit=EXCEL_LIMIT_S, keep_samples=True)
+    record = harness.summarize(
+        f"excel_values_batch_{values}", "s", [seconds], limit=_national(bench, EXCEL_LIMIT_S), keep_samples=True
+    )
     record.request = f"POST {EXCEL_PATH} (.xlsx of {len(pairs)} reports, {values} values, {len(body)} bytes)"
     record.passed = bool(record.passed) and status == 200 and changed == values
     return record

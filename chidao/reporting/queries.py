@@ -541,14 +541,14 @@ def dashboard_rows(
         for child in children:
             if child.expected:  # type: ignore[attr-defined]  # annotations
                 summary.count(child, child.report_status, child.report_submitted_at, child.report_due)  # type: ignore[attr-defined]
-    condition = Q(period=period, unit__in=[unit.pk, *(c.pk for c in children)], indicator__in=indicators)
+    # The form in each branch: SQLite then seeks the index once per branch (a "multi-index OR");
+    # with the form outside the OR it reads every figure of the form.
+    condition = Q(form=form, period=period, unit__in=[unit.pk, *(c.pk for c in children)], indicator__in=indicators)
     trended = trend_indicators or []
     if trend_periods and trended:
-        condition |= Q(unit=unit, period__in=trend_periods, indicator__in=trended)
-    figures = (
-        Aggregate.objects.filter(form=form)
-        .filter(condition)
-        .combined("period_id", "unit_id", "indicator_id", latest=_any_latest([*indicators, *trended]))
+        condition |= Q(form=form, unit=unit, period__in=trend_periods, indicator__in=trended)
+    figures = Aggregate.objects.filter(condition).combined(
+        "period_id", "unit_id", "indicator_id", latest=_any_latest([*indicators, *trended])
     )
     by_unit: dict[tuple[int, int], Figure] = {}
     trend_: dict[tuple[int, int], Figure] = {}
