@@ -62,6 +62,13 @@ class TokenFilter:
     def is_empty(self) -> bool:
         return not self.clauses
 
+    @property
+    def dense(self) -> bool:
+        """Only kind and year clauses: each holds a sizeable share of the registry (a year is a
+        range of the recency index), so a common word's newest matches are found near the top of
+        it, as without filters."""
+        return all(len(c) == 1 and len(c[0]) == 1 and c[0][0][:1] in {"k", "y"} for c in self.clauses)
+
 
 def entry_tags(
     *,

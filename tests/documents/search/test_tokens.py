@@ -138,6 +138,30 @@ def test_filters_find_through_tokens(world):
     assert [h.document.pk for h in found.hits] == [kept.pk] and found.total == 1
 
 
+def test_kind_and_year_filters_are_dense_scopes_and_units_are_not(world):
+    superuser = make_user("super-dense", is_superuser=True)
+    assert token_filter(superuser, kind="plan", year=2024).dense
+    assert token_filter(superuser).dense  # nothing to intersect
+    assert not token_filter(superuser, kind="plan", unit_id=world.province_a.pk).dense
+    assert not token_filter(superuser, issuer_words=["tinh", "uy"]).dense
+    assert not token_filter(world.commune_officer, year=2024).dense  # the officer's scope
+
+
+def test_kind_and_year_filters_list_the_newest_matches_of_that_kind_and_year(world):
+    """Through the dense path on PostgreSQL (the newest rows of the filters checked first) and the
+    token path on SQLite: the same page, newest first, nothing of another kind or year."""
+    superuser = make_user("super-filters", is_superuser=True)
+    wanted = [
+        make_document(world.commune_a, f"Kế hoạch tuyên truyền số {n}", kind="plan", issued_on=dt.date(2024, 1, n + 1))
+        for n in range(25)
+    ]
+    make_document(world.commune_a, "Kế hoạch tuyên truyền", kind="plan", issued_on=dt.date(2025, 1, 1))
+    make_document(world.commune_a, "Báo cáo tuyên truyền", kind="report", issued_on=dt.date(2024, 12, 1))
+    found = search_documents(superuser, "tuyen truyen", filters=Filters(kind="plan", year=2024))
+    assert [h.document.pk for h in found.hits] == [d.pk for d in reversed(wanted)][:20]
+    assert found.total == 25 and found.total_exact
+
+
 def test_entry_tags_name_every_fact():
     tags = entry_tags(
         unit_ancestors=[7, 1, 3],
