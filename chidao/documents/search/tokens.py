@@ -69,6 +69,12 @@ class TokenFilter:
         it, as without filters."""
         return all(len(c) == 1 and len(c[0]) == 1 and c[0][0][:1] in {"k", "y"} for c in self.clauses)
 
+    @property
+    def narrow(self) -> bool:
+        """A unit or issuer filter: one unit's subtree, one issuer, a small share of the registry.
+        (A user's scope is an OR that usually includes every public document: not narrow.)"""
+        return any(len(c) == 1 and all(t[:1] in {"a", "i"} for t in c[0]) for c in self.clauses)
+
 
 def entry_tags(
     *,

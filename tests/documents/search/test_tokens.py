@@ -145,6 +145,11 @@ def test_kind_and_year_filters_are_dense_scopes_and_units_are_not(world):
     assert not token_filter(superuser, kind="plan", unit_id=world.province_a.pk).dense
     assert not token_filter(superuser, issuer_words=["tinh", "uy"]).dense
     assert not token_filter(world.commune_officer, year=2024).dense  # the officer's scope
+    # A unit or issuer filter is narrow; a user's scope (which holds every public document) is not.
+    assert token_filter(superuser, unit_id=world.province_a.pk).narrow
+    assert token_filter(superuser, issuer_words=["tinh", "uy"]).narrow
+    assert not token_filter(superuser, kind="plan", year=2024).narrow
+    assert not token_filter(world.commune_officer).narrow
 
 
 def test_kind_and_year_filters_list_the_newest_matches_of_that_kind_and_year(world):
