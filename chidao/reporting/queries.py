@@ -221,14 +221,6 @@ def aggregate_of(form: ReportForm, period: Period, unit: Unit, indicator: Indica
     return aggregates(form, period, [unit], [indicator]).get((unit.pk, indicator.pk))
 
 
-def trend(
-    form: ReportForm, unit: Unit, indicators: list[Indicator], periods_: list[Period]
-) -> dict[tuple[int, int], Figure]:
-    """Aggregates by (period id, indicator id) of one unit over several periods: one query."""
-    rows = Aggregate.objects.filter(form=form, unit=unit, indicator__in=indicators, period__in=periods_)
-    return rows.combined("period_id", "indicator_id", latest=_any_latest(indicators))  # type: ignore[return-value]
-
-
 def _any_latest(indicators: list[Indicator]) -> bool:
     return any(indicator.aggregation == Aggregation.LATEST for indicator in indicators)
 
