@@ -1,12 +1,14 @@
 """Writing search entries, in batches: one query for the documents, one for their attachments'
 text and one upsert per batch; SQLite's triggers keep its FTS5 tables in step, PostgreSQL's
-tsvector columns are written with the rows (literals from postgres.tsvector_literal).
+tsvector columns are written with the rows (literals from postgres.tsvector_literal and
+postgres.lexemes_literal).
 `reindex_all` rebuilds everything with the full-text indexes dropped and the rows streamed in
 (COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 import threading
@@ -17,9 +19,9 @@ from django.db import transaction
 
 from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search.backends import backend
-from chidao.documents.search.postgres import tag_words, tsvector_literal
+from chidao.documents.search.postgres import lexemes_literal, tag_words, tsvector_literal
 from chidao.documents.search.query import symbol_of_key
-from chidao.documents.search.text import index_fold
+from chidao.documents.search.text import fold_pieces, index_fold, join_pieces
 from chidao.documents.search.tokens import ancestors_by_unit, entry_tags
 from chidao.lib.docnumbers import symbol_key
 
@@ -70,7 +72,11 @@ def _entry(
     parsed = symbol_of_key(key)
     # The symbol and the issuer are part of the body: "35-NQ/TW" cited elsewhere and the document
     # itself match the same phrase, and "đảng ủy phường hải châu" finds what that body issued.
-    body = index_fold(" ".join((symbol, issuer, summary, full_text, attachment_text)))[:MAX_BODY].rstrip()
+    folded = fold_pieces(" ".join((symbol, issuer, summary, full_text, attachment_text)))
+    body = join_pieces(folded)
+    pieces: list[str] | None = folded
+    if len(body) > MAX_BODY:
+        body, pieces = body[:MAX_BODY].rstrip(), None
     title_folded = index_fold(title)
     issuer_folded = index_fold(issuer)
     tags = entry_tags(
@@ -99,10 +105,13 @@ def _entry(
     )
     if not tsvectors:
         return entry
-    # The tags come first in both: an issuer phrase among them keeps its positions, whatever the
-    # length of the text.
+    # The tags come first in the title's: an issuer phrase among them keeps its positions,
+    # whatever the length of the title. The document's holds no positions (see postgres.py).
     title_words = tag_words(tags) + title_folded.split()
-    return (*entry, tsvector_literal(title_words), tsvector_literal(title_words + body.split()))
+    # Its words: those of each distinct piece of the body (a piece may hold several), fewer to
+    # split than the whole body.
+    body_words = " ".join(set(pieces)).split() if pieces is not None else body.split()
+    return (*entry, tsvector_literal(title_words), lexemes_literal(itertools.chain(title_words, body_words)))
 
 
 def _attachment_texts(attachments: Any) -> dict[int, list[str]]:

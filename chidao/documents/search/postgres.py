@@ -1,6 +1,11 @@
 """PostgreSQL backend: the tsvector columns `title_tsv` and `document_tsv` (title and body) with
 their GIN indexes (migration 0002), over text folded in Python and written as tsvector literals.
 
+`title_tsv` keeps word positions (a title's phrase is matched in the index). `document_tsv` keeps
+only the words (migration 0004): positions made each entry's literal four times longer and its
+reading the larger part of a reindex. A phrase anywhere in a document is checked on the entry's
+folded text instead (`strpos`), on the rows that hold all its words.
+
 A page is "newest first among the matches, LIMIT n": for a common word the planner walks the
 recency_key index and stops after n matches; for a rare one it reads the GIN index and sorts the
 few matches. Nothing ranks every match of a common word.
@@ -13,6 +18,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -111,6 +117,19 @@ def _long_tsvector_literal(words: Sequence[str]) -> str:
     return " ".join(f"'{word}':{','.join(map(str, found))}" for word, found in positions.items())
 
 
+def lexemes_literal(words: Iterable[str]) -> str:
+    """strip(to_tsvector('simple', " ".join(words))) as text: each distinct word once, without
+    positions (sorted, so the server's input function has nothing to reorder)."""
+    unique = sorted(set(words))
+    if not unique:
+        return ""
+    if max(map(len, unique)) > _MAX_WORD:
+        unique = [w for w in unique if len(w.encode()) <= _MAX_WORD_BYTES]
+        if not unique:
+            return ""
+    return "'" + "' '".join(unique) + "'"
+
+
 def _phrase(words: Sequence[str], prefix_last: bool = False) -> str:
     # Words come from index_fold (letters and digits only), tokens from search/tokens.py: quoted,
     # each is one lexeme as the index holds it.
@@ -145,15 +164,46 @@ def tag_words(tags: str) -> list[str]:
     return [f"_{t}" for t in tags.split()]
 
 
-def _split(match: Match, tokens: TokenFilter | None = None) -> tuple[str, str, str]:
-    """(tsvector column, tsquery of the match, tsquery of its words without word order): both
-    with the token clauses."""
-    tsquery = match_expression(match)
+@dataclass(frozen=True)
+class _Terms:
+    """How one match reads: `words`, the tsquery of every word and token clause without word order
+    (what the GIN index can answer, and what the planner estimates); `condition`, the whole test
+    of a row, word order included, with its parameters."""
+
+    words: str
+    condition: str
+    params: tuple[Any, ...]
+    ordered: bool  # the match has a phrase: `condition` says more than `words`
+
+    def on(self, table: str) -> str:
+        """`condition` with its columns read from `table` (the entry table or an alias of it)."""
+        return self.condition.format(t=table)
+
+
+def _terms(match: Match, tokens: TokenFilter | None = None) -> _Terms:
+    column = _SCOPES[match.scope]
     words = " & ".join(f"'{w}'" for group in match.groups for w in group)
     extra = token_expression(tokens) if tokens is not None else ""
     if extra:
-        tsquery, words = f"{tsquery} & {extra}", f"{words} & {extra}"
-    return _SCOPES[match.scope], tsquery, words
+        words = f"{words} & {extra}"
+    phrases = [group for group in match.groups if len(group) > 1]
+    if not phrases:
+        return _Terms(words, f"{{t}}.{column} @@ %s::tsquery", (words,), ordered=False)
+    if column == "title_tsv":
+        tsquery = match_expression(match)
+        if extra:
+            tsquery = f"{tsquery} & {extra}"
+        return _Terms(words, "{t}.title_tsv @@ %s::tsquery", (tsquery,), ordered=True)
+    # document_tsv has no positions: each phrase, between spaces, in the folded title or body (as
+    # on SQLite, whose FTS5 columns a phrase does not cross).
+    check = "(strpos(' ' || {t}.title_folded || ' ', %s) > 0 OR strpos(' ' || {t}.body_folded || ' ', %s) > 0)"
+    spaced = [f" {' '.join(group)} " for group in phrases]
+    return _Terms(
+        words,
+        "{t}.document_tsv @@ %s::tsquery AND " + " AND ".join(check for _ in phrases),
+        (words, *(p for phrase in spaced for p in (phrase, phrase))),
+        ordered=True,
+    )
 
 
 class PostgresBackend:
@@ -182,14 +232,14 @@ class PostgresBackend:
     def _newest(
         self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None, window: int
     ) -> list[int]:
-        column, tsquery, _words = _split(match, tokens)
+        terms = _terms(match, tokens)
         sql = (
-            f"SELECT document_id FROM (SELECT document_id, recency_key, {column} AS tsv FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+            f"SELECT document_id FROM (SELECT * FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
             f"WHERE ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
-            "WHERE tsv @@ %s::tsquery ORDER BY recency_key DESC LIMIT %s"
+            f"WHERE {terms.on('newest')} ORDER BY recency_key DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, window, tsquery, limit])
+            cursor.execute(sql, [*params, window, *terms.params, limit])
             return [row[0] for row in cursor.fetchall()]
 
     def _matches(
@@ -199,23 +249,24 @@ class PostgresBackend:
         key = (match, where, tuple(params), tokens)
         if key in self._probes:
             return self._probes[key]
-        column, tsquery, words = _split(match, tokens)
+        terms = _terms(match, tokens)
+        column = _SCOPES[match.scope]
         with transaction.atomic(), connection.cursor() as cursor:
             _planner(cursor, seqscan=False, indexscan=False)
             cursor.execute(
                 f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
                 f"WHERE {column} @@ %s::tsquery AND ({where}) LIMIT %s",
-                [words, *params, self.PROBE + 1],
+                [terms.words, *params, self.PROBE + 1],
             )
             rows: list[tuple[int, int]] | None = cursor.fetchall()
             if rows is not None and len(rows) > self.PROBE:
                 rows = None
-            elif rows and words != tsquery:
+            elif rows and terms.ordered:
                 # Phrases: check word order on these rows only.
                 cursor.execute(
                     f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
-                    f"WHERE document_id = ANY(%s) AND {column} @@ %s::tsquery",
-                    [[r[0] for r in rows], tsquery],
+                    f"WHERE document_id = ANY(%s) AND {terms.on(ENTRY)}",
+                    [[r[0] for r in rows], *terms.params],
                 )
                 rows = cursor.fetchall()
             _planner(cursor)
@@ -242,20 +293,21 @@ class PostgresBackend:
         rows = self._matches(match, where, params, tokens)
         if rows is not None:
             return [r[0] for r in rows[:limit]]
-        column, tsquery, words = _split(match, tokens)
-        if words == tsquery:
+        terms = _terms(match, tokens)
+        column = _SCOPES[match.scope]
+        if not terms.ordered:
             sql = (
-                f"SELECT document_id FROM {ENTRY} WHERE {column} @@ %s::tsquery AND ({where}) "  # noqa: S608  # our table; values are parameters
+                f"SELECT document_id FROM {ENTRY} WHERE {terms.on(ENTRY)} AND ({where}) "  # noqa: S608  # our table; values are parameters
                 "ORDER BY recency_key DESC LIMIT %s"
             )
-            values = [tsquery, *params, limit]
+            values = [*terms.params, *params, limit]
         else:
             sql = (
-                f"SELECT document_id FROM (SELECT document_id, recency_key, {column} AS tsv FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+                f"SELECT document_id FROM (SELECT * FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
                 f"WHERE {column} @@ %s::tsquery AND ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
-                "WHERE tsv @@ %s::tsquery ORDER BY recency_key DESC LIMIT %s"
+                f"WHERE {terms.on('newest')} ORDER BY recency_key DESC LIMIT %s"
             )
-            values = [words, *params, self.PHRASE_WINDOW, tsquery, limit]
+            values = [terms.words, *params, self.PHRASE_WINDOW, *terms.params, limit]
         # Without tokens, with kind and year, or within a user's scope (which holds every public
         # document), matches this many are spread down the recency index: walking it newest first
         # finds a page soon. Under a unit or an issuer filter the walk would pass every row outside
@@ -294,7 +346,10 @@ class PostgresBackend:
         return max(self.PROBE + 1, estimate), False
 
     def _estimate(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
-        column, tsquery, _words = _split(match, tokens)
+        # The words alone: the planner reads a phrase's words as an AND anyway, and would take the
+        # strpos checks of document_tsv's phrases for a third of the rows each.
+        words = _terms(match, tokens).words
+        column = _SCOPES[match.scope]
         if tokens is not None and tokens.dense and token_expression(tokens):
             # The kind and year are in the tsquery as tokens and in `where` as columns: the
             # planner would count their selectivity twice (an estimate of 1,000 for 98,000 rows).
@@ -302,7 +357,7 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRY} WHERE {column} @@ %s::tsquery AND ({where})",  # noqa: S608  # our table; values are parameters
-                [tsquery, *params],
+                [words, *params],
             )
             plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -310,13 +365,14 @@ class PostgresBackend:
 
     def naive(self, match: Match, limit: int) -> list[int]:
         """ts_rank over every match, then the best `limit`: the benchmark's comparison path."""
-        column, tsquery, _words = _split(match)
+        terms = _terms(match)
+        column = _SCOPES[match.scope]
         sql = (
-            f"SELECT document_id FROM {ENTRY}, to_tsquery('simple', %s) AS q WHERE {column} @@ q "  # noqa: S608  # our table; values are parameters
+            f"SELECT document_id FROM {ENTRY}, to_tsquery('simple', %s) AS q WHERE {terms.on(ENTRY)} "  # noqa: S608  # our table; values are parameters
             f"ORDER BY ts_rank(setweight(title_tsv, 'A') || {column}, q) DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [tsquery, limit])
+            cursor.execute(sql, [terms.words, *terms.params, limit])
             return [row[0] for row in cursor.fetchall()]
 
     # --- writing --------------------------------------------------------------------------------

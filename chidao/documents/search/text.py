@@ -31,17 +31,26 @@ def _remember(word: str) -> str:
     return folded
 
 
-def index_fold(text: str) -> str:
-    """`fold(text)` reduced to its words separated by single spaces: "Đảng ủy, 35-NQ/TW" →
-    "dang uy 35 nq tw"."""
+def fold_pieces(text: str) -> list[str]:
+    """Each whitespace-separated word of `text` folded for the index: its letters and digits, one
+    or more words ("35-NQ/TW" → "35 nq tw"), or "" (punctuation standing alone)."""
     words = text.split()
     cache = _FOLDED
     try:
-        folded = [cache[word] for word in words]
+        return [cache[word] for word in words]
     except KeyError:
-        folded = [cache[word] if word in cache else _remember(word) for word in words]
+        return [cache[word] if word in cache else _remember(word) for word in words]
+
+
+def join_pieces(pieces: list[str]) -> str:
     # Punctuation standing alone (a dash, an ellipsis) folds to nothing.
-    return " ".join(filter(None, folded)) if "" in folded else " ".join(folded)
+    return " ".join(filter(None, pieces)) if "" in pieces else " ".join(pieces)
+
+
+def index_fold(text: str) -> str:
+    """`fold(text)` reduced to its words separated by single spaces: "Đảng ủy, 35-NQ/TW" →
+    "dang uy 35 nq tw"."""
+    return join_pieces(fold_pieces(text))
 
 
 def words(text: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from chidao.documents.search import queries
 from chidao.documents.search.postgres import PostgresBackend
@@ -274,3 +275,45 @@ def test_naive_search_ranks_every_match(world, registry):
     ranked = naive_search("bao ve nen tang tu tuong")
     assert set(ranked) == {registry["nq35"].pk, registry["plan"].pk, registry["notice"].pk}
     assert ranked[-1] == registry["notice"].pk
+
+
+@pytest.mark.parametrize(
+    ("window", "probe"),
+    [(1000, 3000), (2, 3000), (2, 2)],
+    ids=["newest-window", "probe", "recency-walk"],
+)
+def test_a_quoted_phrase_in_the_body_needs_its_words_in_order(world, monkeypatch, window, probe):
+    """On PostgreSQL the document's tsvector has no positions: the phrase is checked on the folded
+    text, in each of the backend's steps (the newest rows, the GIN probe, the walk past it)."""
+    monkeypatch.setattr(PostgresBackend, "WINDOW", window)
+    monkeypatch.setattr(PostgresBackend, "PROBE", probe)
+    in_body = make_document(
+        world.province_a,
+        "Kế hoạch tuyên truyền năm 2025",
+        full_text="Tăng cường bảo vệ nền tảng tư tưởng của Đảng trên không gian mạng.",
+        issued_on=dt.date(2025, 3, 1),
+    )
+    # A phrase does not run from the title into the body (FTS5 columns are apart).
+    across = make_document(
+        world.province_a, "Về bảo vệ", full_text="Nền tảng tư tưởng của Đảng.", issued_on=dt.date(2025, 2, 1)
+    )
+    scattered = [
+        make_document(
+            world.province_a,
+            f"Thông báo số {n}",
+            full_text="Nền tảng số; bảo vệ dữ liệu, tư tưởng đổi mới.",
+            issued_on=dt.date(2025, 4, n + 1),
+        )
+        for n in range(3)
+    ]
+    page = search_documents(world.province_admin, '"bao ve nen tang"')
+    assert ids(page) == [in_body.pk]
+    # Past PostgreSQL's probe the total is the planner's estimate of the words' matches.
+    walked = connection.vendor == "postgresql" and probe == 2
+    assert (page.total, page.total_exact) == ((3, False) if walked else (1, True))
+    assert [hit.reason for hit in page.hits] == ["body"]
+    assert "<mark>bảo vệ nền tảng</mark>" in page.hits[0].snippet_html
+    # Without quotes the scattered words match too.
+    unquoted = set(ids(search_documents(world.province_admin, "bao ve nen tang")))
+    assert unquoted == {in_body.pk, across.pk, *(d.pk for d in scattered)}
+    assert naive_search('"bao ve nen tang"') == [in_body.pk]
