@@ -7,7 +7,8 @@ shared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from django.db import connection
@@ -35,6 +36,10 @@ class Backend(Protocol):
 
     def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None: ...
 
+    # The same, in a helper thread: the caller folds the next batch meanwhile and calls `flush`
+    # before its next query.
+    def upsert_later(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None: ...
+
     def begin_rebuild(self) -> None: ...
 
     def write_rebuilt(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None: ...
@@ -42,6 +47,42 @@ class Backend(Protocol):
     def flush(self) -> None: ...
 
     def end_rebuild(self) -> None: ...
+
+
+class Writer:
+    """One write at a time in a helper thread, on the caller's own connection and transaction,
+    while the caller folds the next batch (both drivers release the GIL while the database works).
+    The caller must `flush` before it uses the connection again; an error in the helper is raised
+    there."""
+
+    def __init__(self) -> None:
+        self._running: tuple[threading.Thread, list[BaseException]] | None = None
+
+    def later(self, work: Callable[[Any], None]) -> None:
+        """Run `work(raw DB-API connection)` in the helper thread."""
+        self.flush()
+        connection.ensure_connection()
+        raw = connection.connection
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work(raw)
+            except BaseException as exc:  # re-raised in the caller's thread by flush()
+                errors.append(exc)
+
+        thread = threading.Thread(target=run, name="search-index-write")
+        thread.start()
+        self._running = (thread, errors)
+
+    def flush(self) -> None:
+        if self._running is None:
+            return
+        thread, errors = self._running
+        thread.join()
+        self._running = None
+        if errors:
+            raise errors[0]
 
 
 def backend() -> Backend:

@@ -147,9 +147,10 @@ def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
 def index_documents(ids: Iterable[int], workers: int | None = 1) -> int:
     """(Re)build the entries of `ids`; ids of documents that no longer exist lose theirs.
 
-    With more than one batch and `workers` > 1 (None: one per core), forked processes fold the
-    next batch while this one writes the previous. The default forks nothing: the registry's
-    services call this inside web requests; command-line tools ask for workers."""
+    Batch by batch, the database writes one batch (in a helper thread) while this process folds
+    the next. With more than one batch and `workers` > 1 (None: one per core), forked processes
+    fold instead. The default forks nothing: the registry's services call this inside web
+    requests; command-line tools ask for workers."""
     engine = backend()
     tsvectors = engine.writes_tsvectors
     columns = _columns(tsvectors)
@@ -159,18 +160,20 @@ def index_documents(ids: Iterable[int], workers: int | None = 1) -> int:
     pending: tuple[list[int], Any] | None = None
     try:
         for chunk in chunks:
+            engine.flush()
             rows = list(Document.objects.filter(pk__in=chunk).values_list(*_DOCUMENT_FIELDS))
             texts = _attachment_texts(Attachment.objects.filter(document_id__in=chunk))
             ancestors = ancestors_by_unit({row[1] for row in rows})
             if pool is not None:
                 job: Any = pool.apply_async(_fold_part, (rows, texts, ancestors))
-            else:
-                job = _entries(rows, texts, ancestors, tsvectors)
             if pending is not None:
-                written += _write(engine, columns, *pending)
+                written += _write_later(engine, columns, *pending)
+            if pool is None:
+                job = _entries(rows, texts, ancestors, tsvectors)
             pending = (chunk, job)
+        engine.flush()
         if pending is not None:
-            written += _write(engine, columns, *pending)
+            written += _write_later(engine, columns, *pending, wait=True)
     finally:
         if pool is not None:
             pool.terminate()
@@ -178,13 +181,15 @@ def index_documents(ids: Iterable[int], workers: int | None = 1) -> int:
     return written
 
 
-def _write(engine: Any, columns: Sequence[str], chunk: list[int], job: Any) -> int:
+def _write_later(engine: Any, columns: Sequence[str], chunk: list[int], job: Any, wait: bool = False) -> int:
+    """Start writing the entries of `chunk` (the connection must be free: `engine.flush()` first);
+    with `wait`, write them now (the last batch: nothing left to fold meanwhile)."""
     found: list[tuple[Any, ...]] = job if isinstance(job, list) else job.get()
     missing = set(chunk) - {row[0] for row in found}
     if missing:
         SearchEntry.objects.filter(document_id__in=missing).delete()
     if found:
-        engine.upsert(columns, found)
+        (engine.upsert if wait else engine.upsert_later)(columns, found)
     return len(found)
 
 
@@ -202,14 +207,18 @@ def remove_documents(ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def reindex_all(batch_size: int = 5000, workers: int | None = 1) -> int:
+def reindex_all(batch_size: int = 5000, workers: int | None = None) -> int:
     """Rebuild every entry from the registry; returns the number of documents indexed.
 
     Folding a batch overlaps the database writing the previous one (PostgreSQL's COPY runs in a
     helper thread on the same connection and transaction). With more than one batch and `workers`
-    > 1 (None: one per core, at most MAX_WORKERS) the folding runs in forked processes while this
-    one reads the next batch and writes; on two cores that gains nothing (the server's reading of
-    the COPY is the limit), so the default forks nothing."""
+    > 1 (None, the default: one per core, at most MAX_WORKERS) the folding runs in forked
+    processes while this one reads the next batch and writes: folding costs about three times
+    what the server spends reading an entry, so even two cores gain a fifth. `workers=1` folds
+    in this process.
+
+    On PostgreSQL the rebuild holds the entry table exclusively (searches wait for it) and keeps
+    the registry from changes until it commits (its foreign key is dropped and added back)."""
     engine = backend()
     tsvectors = engine.writes_tsvectors
     columns = _columns(tsvectors)
@@ -217,25 +226,26 @@ def reindex_all(batch_size: int = 5000, workers: int | None = 1) -> int:
     written = 0
     ancestors = ancestors_by_unit()
     pool: Any = None
-    batch = _batch_after(0, batch_size)
     try:
-        while batch[0]:
-            rows, texts = batch
-            if pool is None and written == 0 and len(rows) == batch_size:
-                pool = _fold_pool(workers, ancestors, tsvectors)
-            if pool is not None:
-                parts = [
-                    pool.apply_async(_fold_part, (part, {row[0]: texts[row[0]] for row in part if row[0] in texts}))
-                    for part in _parts(rows, 2 * MAX_WORKERS)
-                ]
-            else:
-                entries = _entries(rows, texts, ancestors, tsvectors)
+        rows, texts = _batch_after(0, batch_size)
+        if len(rows) == batch_size:
+            pool = _fold_pool(workers, ancestors, tsvectors)
+        parts = _fold_later(pool, rows, texts)
+        while rows:
+            # In this process, or the parts the workers were given before the previous write.
+            entries = (
+                [entry for part in parts for entry in part.get()]
+                if parts
+                else _entries(rows, texts, ancestors, tsvectors)
+            )
             engine.flush()
-            batch = _batch_after(rows[-1][0], batch_size)
-            if pool is not None:
-                entries = [entry for part in parts for entry in part.get()]
+            next_rows, next_texts = _batch_after(rows[-1][0], batch_size)
+            # The workers fold the next batch while this process (SQLite) or its helper thread
+            # (PostgreSQL) writes this one.
+            parts = _fold_later(pool, next_rows, next_texts)
             engine.write_rebuilt(columns, entries)
             written += len(rows)
+            rows, texts = next_rows, next_texts
     finally:
         if pool is not None:
             pool.terminate()
@@ -271,6 +281,16 @@ def _fold_part(
 ) -> list[tuple[Any, ...]]:
     every_unit, tsvectors = _fold_state
     return _entries(rows, texts, every_unit if ancestors is None else ancestors, tsvectors)
+
+
+def _fold_later(pool: Any, rows: Sequence[Sequence[Any]], texts: dict[int, list[str]]) -> list[Any]:
+    """`rows` given to the workers in parts (none without workers or rows)."""
+    if pool is None or not rows:
+        return []
+    return [
+        pool.apply_async(_fold_part, (part, {row[0]: texts[row[0]] for row in part if row[0] in texts}))
+        for part in _parts(rows, 2 * MAX_WORKERS)
+    ]
 
 
 def _parts(rows: Sequence[Sequence[Any]], count: int) -> Iterator[Sequence[Sequence[Any]]]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from chidao.documents.search.backends import Writer
 from chidao.documents.search.query import Match
 from chidao.documents.search.tokens import TokenFilter
 
@@ -206,7 +206,7 @@ def _terms(match: Match, tokens: TokenFilter | None = None) -> _Terms:
     )
 
 
-class PostgresBackend:
+class PostgresBackend(Writer):
     """A page is found in at most three bounded steps, cheapest first, so the planner never has
     to guess (a rare word it takes for a common one would walk the whole table):
     1. without scope or filter tokens, the WINDOW newest rows are checked: a common word fills
@@ -226,7 +226,9 @@ class PostgresBackend:
     PHRASE_WINDOW = 5000
 
     def __init__(self) -> None:
-        self._copying: tuple[threading.Thread, list[BaseException]] | None = None
+        super().__init__()
+        # The foreign keys a full reindex dropped: (name, definition), added back at its end.
+        self._foreign_keys: list[tuple[str, str]] = []
         self._probes: dict[tuple[Any, ...], list[tuple[int, int]] | None] = {}
 
     def _newest(
@@ -384,36 +386,58 @@ class PostgresBackend:
     def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Insert or replace the entries `rows` in one INSERT … ON CONFLICT: from a temporary
         table filled by COPY for many rows, else from one array parameter per column."""
+        with connection.cursor() as cursor:
+            self._upsert(cursor, cursor.cursor, columns, rows)
+
+    def upsert_later(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        def write(raw: Any) -> None:
+            with raw.cursor() as cursor:
+                self._upsert(cursor, cursor, columns, rows)
+
+        self.later(write)
+
+    def _upsert(self, cursor: Any, raw: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """The upsert through `cursor` (Django's, which logs the statements, or in the helper
+        thread psycopg's own) and `raw`, psycopg's cursor, for COPY."""
         assignments = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
         names = ", ".join(columns)
-        with connection.cursor() as cursor:
-            if len(rows) >= self.COPY_UPSERT:
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_UPSERT} (LIKE {ENTRY} INCLUDING DEFAULTS) "
-                    "ON COMMIT DELETE ROWS"
-                )
-                cursor.execute(f"TRUNCATE {_UPSERT}")
-                with cursor.cursor.copy(f"COPY {_UPSERT} ({names}) FROM STDIN") as writer:
-                    writer.write(_copy_text(columns, rows))
-                source = f"SELECT {names} FROM {_UPSERT}"  # noqa: S608  # our tables
-                values: list[Any] = []
-            else:
-                arrays = ", ".join(f"%s::{_COLUMN_TYPES[c]}[]" for c in columns)
-                source = f"SELECT * FROM unnest({arrays})"  # noqa: S608  # casts of our columns; values are parameters
-                values = [list(column) for column in zip(*rows, strict=True)]
+        if len(rows) >= self.COPY_UPSERT:
             cursor.execute(
-                f"INSERT INTO {ENTRY} ({names}) {source} ON CONFLICT (document_id) DO UPDATE SET {assignments}",
-                values or None,
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_UPSERT} (LIKE {ENTRY} INCLUDING DEFAULTS) "
+                "ON COMMIT DELETE ROWS"
             )
+            cursor.execute(f"TRUNCATE {_UPSERT}")
+            with raw.copy(f"COPY {_UPSERT} ({names}) FROM STDIN") as writer:
+                writer.write(_copy_text(columns, rows))
+            source = f"SELECT {names} FROM {_UPSERT}"  # noqa: S608  # our tables
+            values: list[Any] = []
+        else:
+            arrays = ", ".join(f"%s::{_COLUMN_TYPES[c]}[]" for c in columns)
+            source = f"SELECT * FROM unnest({arrays})"  # noqa: S608  # casts of our columns; values are parameters
+            values = [list(column) for column in zip(*rows, strict=True)]
+        cursor.execute(
+            f"INSERT INTO {ENTRY} ({names}) {source} ON CONFLICT (document_id) DO UPDATE SET {assignments}",
+            values or None,
+        )
 
     def begin_rebuild(self) -> None:
-        """Before a full reindex: empty the table and drop the GIN indexes; building them once at
-        the end is several times faster than maintaining them row by row."""
+        """Before a full reindex: empty the table, drop the GIN indexes and the foreign keys.
+        Building the indexes once at the end is several times faster than maintaining them row
+        by row, and adding a foreign key back checks every row in one join instead of one
+        deferred trigger call per row (the rows are read from the registry in this transaction)."""
         with connection.cursor() as cursor:
             # Deferred foreign-key checks of rows written earlier in the transaction would block
             # TRUNCATE; run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [ENTRY],
+            )
+            self._foreign_keys = cursor.fetchall()
+            for name, _definition in self._foreign_keys:
+                cursor.execute(f"ALTER TABLE {ENTRY} DROP CONSTRAINT {connection.ops.quote_name(name)}")
             cursor.execute(f"TRUNCATE {ENTRY}")
             for name in GIN_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
@@ -424,36 +448,19 @@ class PostgresBackend:
         self.flush()
         data = _copy_text(columns, rows)
         sql = f"COPY {ENTRY} ({', '.join(columns)}) FROM STDIN"
-        connection.ensure_connection()
-        raw = connection.connection
-        errors: list[BaseException] = []
 
-        def copy() -> None:
-            try:
-                with raw.cursor() as cursor, cursor.copy(sql) as writer:
-                    writer.write(data)
-            except BaseException as exc:  # re-raised in the caller's thread by flush()
-                errors.append(exc)
+        def copy(raw: Any) -> None:
+            with raw.cursor() as cursor, cursor.copy(sql) as writer:
+                writer.write(data)
 
-        thread = threading.Thread(target=copy, name="search-reindex-copy")
-        thread.start()
-        self._copying = (thread, errors)
-
-    def flush(self) -> None:
-        if self._copying is None:
-            return
-        thread, errors = self._copying
-        thread.join()
-        self._copying = None
-        if errors:
-            raise errors[0]
+        self.later(copy)
 
     def end_rebuild(self) -> None:
         self.flush()
         with connection.cursor() as cursor:
-            # The copied rows' deferred foreign-key checks must run before an index is built.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for name, definition in self._foreign_keys:
+                cursor.execute(f"ALTER TABLE {ENTRY} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+            self._foreign_keys = []
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for sql in GIN_INDEXES.values():
                 cursor.execute(sql)

@@ -144,6 +144,28 @@ def test_reindex_command_prints_one_line_and_dry_run_writes_nothing(world, capsy
     assert found(world.province_admin, "tuyen truyen") != []
 
 
+def test_postgres_full_reindex_puts_back_its_foreign_key_and_indexes(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL drops the foreign key and the GIN indexes while it reloads")
+
+    def schema():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'documents_searchentry'::regclass ORDER BY conname"
+            )
+            constraints = cursor.fetchall()
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'documents_searchentry' ORDER BY 1")
+            return constraints, [row[0] for row in cursor.fetchall()]
+
+    make_document(world.province_a, "Kế hoạch tuyên truyền", index=False)
+    before = schema()
+    assert any("FOREIGN KEY (document_id)" in definition for _name, definition in before[0])
+    assert reindex_all(batch_size=1, workers=1) == 1
+    assert schema() == before
+    assert found(world.province_admin, "tuyen truyen") != []
+
+
 def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL stores tsvector columns; SQLite's FTS5 tables are filled by triggers")
