@@ -224,56 +224,92 @@ class PostgresBackend(Writer):
     PROBE = 3000
     # A phrase is checked on at most this many of the newest rows holding all its words.
     PHRASE_WINDOW = 5000
+    # An estimate above this skips the probe: the newest WALK rows in scope are checked first.
+    COMMON = 10 * PROBE
+    WALK = 20_000
 
     def __init__(self) -> None:
         super().__init__()
         # The foreign keys a full reindex dropped: (name, definition), added back at its end.
         self._foreign_keys: list[tuple[str, str]] = []
         self._probes: dict[tuple[Any, ...], list[tuple[int, int]] | None] = {}
+        self._estimates: dict[tuple[Any, ...], int] = {}
+        self._word_probes: dict[tuple[Any, ...], list[tuple[int, int]] | None] = {}
+        self._phrase_rows: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
 
     def _newest(
-        self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None, window: int
+        self,
+        match: Match,
+        where: str,
+        params: Sequence[Any],
+        limit: int,
+        tokens: TokenFilter | None,
+        window: int,
+        walk: bool = False,
     ) -> list[int]:
+        """The newest matches among the newest `window` rows in scope; `walk`: a window large
+        enough that the planner must be told to read it down the recency index."""
         terms = _terms(match, tokens)
         sql = (
             f"SELECT document_id FROM (SELECT * FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
             f"WHERE ({where}) ORDER BY recency_key DESC LIMIT %s) AS newest "
             f"WHERE {terms.on('newest')} ORDER BY recency_key DESC LIMIT %s"
         )
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if walk:
+                _planner(cursor, seqscan=False, bitmapscan=False)
             cursor.execute(sql, [*params, window, *terms.params, limit])
-            return [row[0] for row in cursor.fetchall()]
+            ids = [row[0] for row in cursor.fetchall()]
+            if walk:
+                _planner(cursor)
+        return ids
 
     def _matches(
         self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None
     ) -> list[tuple[int, int]] | None:
-        """(document_id, recency_key) of every match, or None when there are more than PROBE."""
+        """(document_id, recency_key) of every match, or None when there are more than PROBE.
+        The GIN probe of the words is shared by the matches that have the same words (a title's
+        phrase and its words in any order); word order is checked on its rows after."""
         key = (match, where, tuple(params), tokens)
         if key in self._probes:
             return self._probes[key]
         terms = _terms(match, tokens)
         column = _SCOPES[match.scope]
+        probe_key = (column, terms.words, where, tuple(params))
+        # A title's phrase is checked in the same pass (its tsvector is in the row); a phrase of
+        # the body needs the body's text, read only for the rows that hold its words.
+        flagged = terms.ordered and column == "title_tsv"
         with transaction.atomic(), connection.cursor() as cursor:
-            _planner(cursor, seqscan=False, indexscan=False)
-            cursor.execute(
-                f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
-                f"WHERE {column} @@ %s::tsquery AND ({where}) LIMIT %s",
-                [terms.words, *params, self.PROBE + 1],
-            )
-            rows: list[tuple[int, int]] | None = cursor.fetchall()
-            if rows is not None and len(rows) > self.PROBE:
-                rows = None
-            elif rows and terms.ordered:
-                # Phrases: check word order on these rows only.
+            if probe_key not in self._word_probes:
+                flag = f", {terms.on(ENTRY)}" if flagged else ""
+                _planner(cursor, seqscan=False, indexscan=False)
                 cursor.execute(
-                    f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
-                    f"WHERE document_id = ANY(%s) AND {terms.on(ENTRY)}",
-                    [[r[0] for r in rows], *terms.params],
+                    f"SELECT document_id, recency_key{flag} FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+                    f"WHERE {column} @@ %s::tsquery AND ({where}) LIMIT %s",
+                    [*(terms.params if flagged else ()), terms.words, *params, self.PROBE + 1],
                 )
-                rows = cursor.fetchall()
-            _planner(cursor)
+                found = cursor.fetchall()
+                _planner(cursor)
+                if len(found) > self.PROBE:
+                    self._word_probes[probe_key] = None
+                else:
+                    self._word_probes[probe_key] = [(r[0], r[1]) for r in found]
+                    if flagged:
+                        self._phrase_rows[(probe_key, terms.params)] = [(r[0], r[1]) for r in found if r[2]]
+            rows = self._word_probes[probe_key]
+            if rows and terms.ordered:
+                if (probe_key, terms.params) in self._phrase_rows:
+                    rows = self._phrase_rows[(probe_key, terms.params)]
+                else:
+                    # Phrases: check word order on these rows only.
+                    cursor.execute(
+                        f"SELECT document_id, recency_key FROM {ENTRY} "  # noqa: S608  # our table; values are parameters
+                        f"WHERE document_id = ANY(%s) AND {terms.on(ENTRY)}",
+                        [[r[0] for r in rows], *terms.params],
+                    )
+                    rows = cursor.fetchall()
         if rows is not None:
-            rows.sort(key=lambda r: -r[1])
+            rows = sorted(rows, key=lambda r: -r[1])
         self._probes[key] = rows
         return rows
 
@@ -292,7 +328,17 @@ class PostgresBackend(Writer):
             ids = self._newest(match, where, params, limit, tokens, window)
             if len(ids) >= limit:
                 return ids
-        rows = self._matches(match, where, params, tokens)
+        if key not in self._probes and self._estimate(match, where, params, tokens) > self.COMMON:
+            # The planner expects tens of thousands of matches: the probe would read all of them
+            # to learn "more than PROBE". The newest WALK rows in scope hold a page of them unless
+            # the words are far rarer together than apart; then the probe decides after all.
+            ids = self._newest(match, where, params, limit, tokens, self.WALK, walk=True)
+            if len(ids) >= limit:
+                return ids
+        # Under a unit or issuer filter the last step reads the GIN index as a bitmap too, sorted:
+        # the probe would only repeat it (its count is the count's business).
+        selective = tokens is not None and tokens.narrow
+        rows = self._probes.get(key) if selective else self._matches(match, where, params, tokens)
         if rows is not None:
             return [r[0] for r in rows[:limit]]
         terms = _terms(match, tokens)
@@ -315,7 +361,6 @@ class PostgresBackend(Writer):
         # finds a page soon. Under a unit or an issuer filter the walk would pass every row outside
         # it, one by one; the GIN index lists exactly the matches inside it instead, read as a
         # bitmap and sorted (a few thousand to tens of thousands of rows).
-        selective = tokens is not None and tokens.narrow
         with transaction.atomic(), connection.cursor() as cursor:
             if selective:
                 _planner(cursor, seqscan=False, indexscan=False)
@@ -336,10 +381,12 @@ class PostgresBackend(Writer):
             # The planner's statistics are good for common words, which are the costly ones to
             # count; what it thinks rare is counted exactly by the GIN probe.
             estimate = self._estimate(match, where, params, tokens)
-        # A rare word is often thought rarer than it is: probed up to three times PROBE. The
-        # estimate of kind and year tokens is closer (their statistics are exact), and a probe of
-        # a common word in a year costs tens of milliseconds to learn only "more than PROBE".
-        margin = 1 if tokens is not None and tokens.dense and token_expression(tokens) else 3
+        # A rare word is often thought rarer than it is: probed up to three times PROBE. Several
+        # words are thought rarer together than they are (the planner takes them as independent),
+        # as are kind and year tokens with them: a probe above PROBE would cost tens of
+        # milliseconds to learn only "more than PROBE".
+        words = sum(len(group) for group in match.groups)
+        margin = 1 if words > 1 or (tokens is not None and bool(token_expression(tokens))) else 3
         if estimate is None or estimate <= margin * self.PROBE:
             rows = self._matches(match, where, params, tokens)
             if rows is not None:
@@ -348,13 +395,20 @@ class PostgresBackend(Writer):
         return max(self.PROBE + 1, estimate), False
 
     def _estimate(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
+        key = (match, where, tuple(params), tokens)
+        if key not in self._estimates:
+            self._estimates[key] = self._planned_rows(match, where, params, tokens)
+        return self._estimates[key]
+
+    def _planned_rows(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
         # The words alone: the planner reads a phrase's words as an AND anyway, and would take the
         # strpos checks of document_tsv's phrases for a third of the rows each.
         words = _terms(match, tokens).words
         column = _SCOPES[match.scope]
-        if tokens is not None and tokens.dense and token_expression(tokens):
-            # The kind and year are in the tsquery as tokens and in `where` as columns: the
+        if tokens is not None and token_expression(tokens) and not tokens.prefix_last:
+            # The scope and filters are in the tsquery as tokens and in `where` as columns: the
             # planner would count their selectivity twice (an estimate of 1,000 for 98,000 rows).
+            # (An issuer's phrase is not among the tokens: `where` stays.)
             where, params = "1=1", []
         with connection.cursor() as cursor:
             cursor.execute(

@@ -317,3 +317,31 @@ def test_a_quoted_phrase_in_the_body_needs_its_words_in_order(world, monkeypatch
     unquoted = set(ids(search_documents(world.province_admin, "bao ve nen tang")))
     assert unquoted == {in_body.pk, across.pk, *(d.pk for d in scattered)}
     assert naive_search('"bao ve nen tang"') == [in_body.pk]
+
+
+@pytest.mark.parametrize("walk", [2, 20_000], ids=["walk-falls-back-to-probe", "walk-fills-page"])
+def test_every_postgres_path_gives_the_same_pages(world, registry, monkeypatch, walk):
+    """Whichever step answers (the newest rows, the planner's estimate sending a common match to
+    the recency walk, the GIN probe, the sorted bitmap), the pages are the same."""
+    users = [world.province_admin, world.commune_officer]
+    cases = [
+        ("dang", Filters()),
+        ("bao ve nen tang", Filters()),
+        ('"bao ve nen tang"', Filters()),
+        ("ban chi dao", Filters(unit_id=world.province_a.pk)),
+        ("dang", Filters(year=2024)),
+        ("tu tuong", Filters(kind="resolution")),
+    ]
+
+    def pages():
+        return [ids(search_documents(user, text, filters=filters)) for user in users for text, filters in cases]
+
+    # Pages of two, so that the newest rows seldom fill one.
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    expected = pages()
+    assert sum(map(len, expected)) > len(expected)
+    monkeypatch.setattr(PostgresBackend, "WINDOW", 1)
+    monkeypatch.setattr(PostgresBackend, "DENSE_WINDOW", 1)
+    monkeypatch.setattr(PostgresBackend, "COMMON", -1)
+    monkeypatch.setattr(PostgresBackend, "WALK", walk)
+    assert pages() == expected
