@@ -227,6 +227,8 @@ class PostgresBackend(Writer):
     # An estimate above this skips the probe: the newest WALK rows in scope are checked first.
     COMMON = 10 * PROBE
     WALK = 20_000
+    # Titles: walked when a page is expected within half this many rows (~3 µs a row).
+    TITLE_WALK = 8_000
 
     def __init__(self) -> None:
         super().__init__()
@@ -236,6 +238,7 @@ class PostgresBackend(Writer):
         self._estimates: dict[tuple[Any, ...], int] = {}
         self._word_probes: dict[tuple[Any, ...], list[tuple[int, int]] | None] = {}
         self._phrase_rows: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+        self._rows: int | None = None  # the entry table's size, as the planner knows it
 
     def _newest(
         self,
@@ -328,11 +331,14 @@ class PostgresBackend(Writer):
             ids = self._newest(match, where, params, limit, tokens, window)
             if len(ids) >= limit:
                 return ids
-        if key not in self._probes and self._estimate(match, where, params, tokens) > self.COMMON:
-            # The planner expects tens of thousands of matches: the probe would read all of them
-            # to learn "more than PROBE". The newest WALK rows in scope hold a page of them unless
-            # the words are far rarer together than apart; then the probe decides after all.
-            ids = self._newest(match, where, params, limit, tokens, self.WALK, walk=True)
+        walk = self._walk_length(match, where, params, limit, tokens) if key not in self._probes else 0
+        if walk:
+            # The planner expects tens of thousands of matches (or, in titles, enough that a page
+            # of them lies within the newest few thousand rows): the probe would read the long
+            # posting lists of common words to learn "more than PROBE". The newest WALK rows in
+            # scope hold a page of them unless the words are far rarer together than apart; then
+            # the probe decides after all.
+            ids = self._newest(match, where, params, limit, tokens, walk, walk=True)
             if len(ids) >= limit:
                 return ids
         # Under a unit or issuer filter the last step reads the GIN index as a bitmap too, sorted:
@@ -393,6 +399,23 @@ class PostgresBackend(Writer):
                 return len(rows), True
             estimate = estimate or self._estimate(match, where, params, tokens)
         return max(self.PROBE + 1, estimate), False
+
+    def _walk_length(
+        self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None
+    ) -> int:
+        """How many of the newest rows to check before probing: WALK when the planner expects a
+        common match, TITLE_WALK for a title match expected within half of that, else none."""
+        estimate = self._estimate(match, where, params, tokens)
+        if estimate > self.COMMON:
+            return self.WALK
+        if match.scope != "title" or estimate <= 0:
+            return 0
+        # A title's tsvector is in its row, cheap to check; a document's is read from TOAST.
+        if self._rows is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [ENTRY])
+                self._rows = int(cursor.fetchone()[0])
+        return self.TITLE_WALK if 0 < limit * self._rows / estimate <= self.TITLE_WALK / 2 else 0
 
     def _estimate(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
         key = (match, where, tuple(params), tokens)
