@@ -51,7 +51,8 @@ class Backend(Protocol):
 
 class Writer:
     """One write at a time in a helper thread, on the caller's own connection and transaction,
-    while the caller folds the next batch (both drivers release the GIL while the database works).
+    while the caller folds the next batch (PostgreSQL's: psycopg releases the GIL while the server
+    works on a COPY; sqlite3 would take it back for every row, so SQLite writes synchronously).
     The caller must `flush` before it uses the connection again; an error in the helper is raised
     there."""
 
