@@ -170,6 +170,7 @@ class _Terms:
     (what the GIN index can answer, and what the planner estimates); `condition`, the whole test
     of a row, word order included, with its parameters."""
 
+    column: str  # the tsvector column: title_tsv or document_tsv
     words: str
     condition: str
     params: tuple[Any, ...]
@@ -188,17 +189,18 @@ def _terms(match: Match, tokens: TokenFilter | None = None) -> _Terms:
         words = f"{words} & {extra}"
     phrases = [group for group in match.groups if len(group) > 1]
     if not phrases:
-        return _Terms(words, f"{{t}}.{column} @@ %s::tsquery", (words,), ordered=False)
+        return _Terms(column, words, f"{{t}}.{column} @@ %s::tsquery", (words,), ordered=False)
     if column == "title_tsv":
         tsquery = match_expression(match)
         if extra:
             tsquery = f"{tsquery} & {extra}"
-        return _Terms(words, "{t}.title_tsv @@ %s::tsquery", (tsquery,), ordered=True)
+        return _Terms(column, words, "{t}.title_tsv @@ %s::tsquery", (tsquery,), ordered=True)
     # document_tsv has no positions: each phrase, between spaces, in the folded title or body (as
     # on SQLite, whose FTS5 columns a phrase does not cross).
     check = "(strpos(' ' || {t}.title_folded || ' ', %s) > 0 OR strpos(' ' || {t}.body_folded || ' ', %s) > 0)"
     spaced = [f" {' '.join(group)} " for group in phrases]
     return _Terms(
+        column,
         words,
         "{t}.document_tsv @@ %s::tsquery AND " + " AND ".join(check for _ in phrases),
         (words, *(p for phrase in spaced for p in (phrase, phrase))),
@@ -277,7 +279,7 @@ class PostgresBackend(Writer):
         if key in self._probes:
             return self._probes[key]
         terms = _terms(match, tokens)
-        column = _SCOPES[match.scope]
+        column = terms.column
         probe_key = (column, terms.words, where, tuple(params))
         # A title's phrase is checked in the same pass (its tsvector is in the row); a phrase of
         # the body needs the body's text, read only for the rows that hold its words.
@@ -348,7 +350,7 @@ class PostgresBackend(Writer):
         if rows is not None:
             return [r[0] for r in rows[:limit]]
         terms = _terms(match, tokens)
-        column = _SCOPES[match.scope]
+        column = terms.column
         if not terms.ordered:
             sql = (
                 f"SELECT document_id FROM {ENTRY} WHERE {terms.on(ENTRY)} AND ({where}) "  # noqa: S608  # our table; values are parameters
@@ -426,8 +428,8 @@ class PostgresBackend(Writer):
     def _planned_rows(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
         # The words alone: the planner reads a phrase's words as an AND anyway, and would take the
         # strpos checks of document_tsv's phrases for a third of the rows each.
-        words = _terms(match, tokens).words
-        column = _SCOPES[match.scope]
+        terms = _terms(match, tokens)
+        words, column = terms.words, terms.column
         if tokens is not None and token_expression(tokens) and not tokens.prefix_last:
             # The scope and filters are in the tsquery as tokens and in `where` as columns: the
             # planner would count their selectivity twice (an estimate of 1,000 for 98,000 rows).
@@ -445,7 +447,7 @@ class PostgresBackend(Writer):
     def naive(self, match: Match, limit: int) -> list[int]:
         """ts_rank over every match, then the best `limit`: the benchmark's comparison path."""
         terms = _terms(match)
-        column = _SCOPES[match.scope]
+        column = terms.column
         sql = (
             f"SELECT document_id FROM {ENTRY}, to_tsquery('simple', %s) AS q WHERE {terms.on(ENTRY)} "  # noqa: S608  # our table; values are parameters
             f"ORDER BY ts_rank(setweight(title_tsv, 'A') || {column}, q) DESC LIMIT %s"
