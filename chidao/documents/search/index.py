@@ -2,11 +2,13 @@
 text and one upsert per batch; SQLite's triggers keep its FTS5 tables in step, PostgreSQL's
 tsvector columns are written with the rows (literals from postgres.tsvector_literal and
 postgres.lexemes_literal).
-`reindex_all` rebuilds everything with the full-text indexes dropped and the rows streamed in
-(COPY on PostgreSQL)."""
+`reindex_all` rebuilds everything with the rows streamed in (COPY on PostgreSQL) and the
+full-text indexes built once at the end: on PostgreSQL into a new table beside the live one, then
+swapped in; in place when that cannot be (inside a transaction, on SQLite)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import multiprocessing
@@ -15,7 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search.backends import backend
@@ -108,10 +110,11 @@ def _entry(
     # The tags come first in the title's: an issuer phrase among them keeps its positions,
     # whatever the length of the title. The document's holds no positions (see postgres.py).
     title_words = tag_words(tags) + title_folded.split()
-    # Its words: those of each distinct piece of the body (a piece may hold several), fewer to
-    # split than the whole body.
-    body_words = " ".join(set(pieces)).split() if pieces is not None else body.split()
-    return (*entry, tsvector_literal(title_words), lexemes_literal(itertools.chain(title_words, body_words)))
+    return (
+        *entry,
+        tsvector_literal(title_words),
+        lexemes_literal(itertools.chain(title_words, pieces if pieces is not None else body.split())),
+    )
 
 
 def _attachment_texts(attachments: Any) -> dict[int, list[str]]:
@@ -206,19 +209,115 @@ def remove_documents(ids: Iterable[int]) -> None:
     SearchEntry.objects.filter(document_id__in=list(ids)).delete()
 
 
-@transaction.atomic
 def reindex_all(batch_size: int = 5000, workers: int | None = None) -> int:
     """Rebuild every entry from the registry; returns the number of documents indexed.
 
+    On PostgreSQL, called outside any transaction (a command, a task) and with `workers` other
+    than 1, the new entries are built beside the live ones (`_reindex_beside`): searches go on
+    meanwhile. Otherwise, and on SQLite, the entries are rebuilt in place in one transaction
+    (`_reindex_in_place`). `workers`: processes folding text (None: as many as suit the cores)."""
+    if backend().vendor == "postgresql" and not connection.in_atomic_block and workers != 1:
+        written = _reindex_beside(batch_size, workers)
+        if written is not None:
+            return written
+    return _reindex_in_place(batch_size, workers)
+
+
+def _reindex_beside(batch_size: int, workers: int | None) -> int | None:
+    """PostgreSQL: forked processes, each on its own connection, read, fold and COPY batches into
+    a new table (no index to maintain), then build its indexes side by side, one per process;
+    this process's transaction keeps the registry and the entries from changing throughout and
+    finally swaps the tables (postgres.plan_rebuild). Every core works until the end: in place,
+    the largest GIN index is built by one process while the others wait.
+
+    None, having changed nothing, when it cannot run here (one worker, other threads running, a
+    table the swap would not reproduce)."""
+    from chidao.documents.search import postgres
+
+    count = min(2 * (os.cpu_count() or 1), MAX_WORKERS) if workers is None else workers
+    if count < 2 or threading.active_count() > 1:
+        return None
+    pool: Any = None
+    plan: postgres.Rebuild | None = None
+    try:
+        with transaction.atomic():
+            plan = postgres.plan_rebuild()
+            if plan is None:
+                return None
+            ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+            pool = _loader_pool(count, ancestors_by_unit())
+            pool.apply(_execute, (plan.create,))
+            # Two processes per core: one folds while another's batch is being written.
+            written: int = sum(pool.imap_unordered(_load_batch, _bounds(ids, batch_size)))
+            for _ in pool.imap_unordered(_execute, plan.indexes):
+                pass
+            pool.apply(_execute, (plan.analyze,))
+            _execute(plan.swap)
+        return written
+    except BaseException:
+        if plan is not None:
+            # After the rollback; the next rebuild would drop it anyway.
+            with contextlib.suppress(DatabaseError):
+                _execute(plan.drop)
+        raise
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _bounds(ids: Sequence[int], size: int) -> Iterator[tuple[int, int]]:
+    """(after, last) of each batch of `size` of the sorted `ids`."""
+    for start in range(0, len(ids), size):
+        yield (ids[start - 1] if start else ids[0] - 1), ids[min(start + size, len(ids)) - 1]
+
+
+def _execute(statements: Sequence[str]) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+# The connection each loader inherited from the parent: kept referenced, never used or closed
+# (libpq closing it would end the parent's session on the shared socket).
+_inherited: list[Any] = []
+
+
+def _own_connection() -> None:
+    _inherited.append(connection.connection)
+    connection.connection = None  # the next query opens this process's own, in autocommit
+
+
+def _loader_pool(count: int, ancestors: dict[int, list[int]]) -> Any:
+    global _fold_state
+    _fold_state = (ancestors, True)
+    try:
+        return multiprocessing.get_context("fork").Pool(count, initializer=_own_connection)
+    finally:
+        _fold_state = ({}, False)
+
+
+def _load_batch(bounds: tuple[int, int]) -> int:
+    """In a loader: the documents with ids in (after, last] folded and copied into the new table."""
+    from chidao.documents.search.postgres import SHADOW, copy_into
+
+    after, last = bounds
+    rows = list(Document.objects.filter(pk__gt=after, pk__lte=last).order_by("pk").values_list(*_DOCUMENT_FIELDS))
+    texts = _attachment_texts(Attachment.objects.filter(document_id__gt=after, document_id__lte=last))
+    ancestors, tsvectors = _fold_state
+    copy_into(SHADOW, _columns(tsvectors), _entries(rows, texts, ancestors, tsvectors))
+    return len(rows)
+
+
+@transaction.atomic
+def _reindex_in_place(batch_size: int, workers: int | None) -> int:
+    """Rebuild every entry in the caller's transaction, the full-text indexes dropped meanwhile.
+
     Folding a batch overlaps the database writing the previous one (PostgreSQL's COPY runs in a
     helper thread on the same connection and transaction). With more than one batch and `workers`
-    > 1 (None, the default: one per core, at most MAX_WORKERS) the folding runs in forked
-    processes while this one reads the next batch and writes: folding costs about three times
-    what the server spends reading an entry, so even two cores gain a fifth. `workers=1` folds
-    in this process.
-
-    On PostgreSQL the rebuild holds the entry table exclusively (searches wait for it) and keeps
-    the registry from changes until it commits (its foreign key is dropped and added back)."""
+    > 1 the folding runs in forked processes while this one reads the next batch and writes.
+    `workers=1` folds in this process. On PostgreSQL the entry table is held exclusively (searches
+    wait) and the registry kept from changes until the caller's transaction ends."""
     engine = backend()
     tsvectors = engine.writes_tsvectors
     columns = _columns(tsvectors)

@@ -209,3 +209,89 @@ def test_index_documents_in_worker_processes_writes_the_same_entries(world, monk
     assert index_module.index_documents([*ids, 10**9], workers=2) == 3
     assert _entry_rows() == serial
     assert found(world.province_admin, "chuyen doi so") == [documents[1].pk]
+
+
+def _entry_table():
+    """The entry table's oid, constraints and index definitions (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'documents_searchentry'::regclass::oid")
+        oid = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'documents_searchentry'::regclass ORDER BY conname"
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'documents_searchentry' ORDER BY 1"
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'documents_searchentry'::regclass "
+            "AND attnum > 0 ORDER BY attnum"
+        )
+        columns = cursor.fetchall()
+        cursor.execute("SELECT to_regclass('search_entry_rebuild') IS NOT NULL")
+        leftover = cursor.fetchone()[0]
+    return oid, constraints, indexes, columns, leftover
+
+
+def _reindex_world(world):
+    first = make_document(world.province_a, "Nghị quyết 35-NQ/TW về bảo vệ nền tảng tư tưởng", symbol="35-NQ/TW")
+    make_document(world.commune_a, "Kế hoạch số 12/KH-UBND chuyển đổi số", visibility="public", index=False)
+    make_document(world.province_a, "Báo cáo tổng kết năm 2024", kind="report", summary="Đảng ủy; đảng viên")
+    Attachment.objects.create(
+        document=first,
+        name="phu-luc.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        text="Phụ lục: danh sách hộ nghèo được hỗ trợ",
+    )
+    return first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_reindex_outside_a_transaction_builds_a_new_table_and_swaps_it_in(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite rebuilds in place")
+    first = _reindex_world(world)
+    assert reindex_all(batch_size=1, workers=1) == 3  # in place: the reference
+    serial = _entry_rows()
+    oid, *schema = _entry_table()
+    Document.objects.filter(pk=first.pk).update(title="Nghị quyết về du lịch")  # stale entry
+
+    assert reindex_all(batch_size=2, workers=2) == 3
+
+    new_oid, *new_schema = _entry_table()
+    assert new_oid != oid  # built beside and swapped in
+    assert new_schema == schema  # same names, keys, indexes, compression; nothing left over
+    rows = _entry_rows()
+    assert [row[0] for row in rows] == [row[0] for row in serial]
+    assert rows[1:] == serial[1:]
+    assert "du lich" in rows[0][COLUMNS.index("title_folded")]
+    assert found(world.province_admin, "du lich") == [first.pk]
+    assert found(world.province_admin, "ho ngheo") == [first.pk]
+    # the swapped-in table takes edits like the old one
+    Document.objects.filter(pk=first.pk).update(title="Nghị quyết về nông nghiệp")
+    index_documents([first.pk])
+    assert found(world.province_admin, "nong nghiep") == [first.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_reindex_that_fails_leaves_the_live_table_as_it_was(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite rebuilds in place")
+    first = _reindex_world(world)
+    reindex_all(batch_size=1, workers=1)
+    before = _entry_rows()
+    table = _entry_table()
+
+    def broken(*args, **kwargs):
+        raise ValueError("folding failed")
+
+    monkeypatch.setattr(index_module, "_entries", broken)  # the forked loaders inherit it
+    with pytest.raises(ValueError, match="folding failed"):
+        reindex_all(batch_size=1, workers=2)
+    assert _entry_table() == table  # same table, no half-built one left
+    assert _entry_rows() == before
+    assert found(world.province_admin, "ho ngheo") == [first.pk]

@@ -11,7 +11,8 @@ from chidao.org.models import UnitClosure
 class Command(BaseCommand):
     help = (
         "Rebuild the document search index from the registry (folded text, FTS5 on SQLite, tsvector "
-        "and GIN on PostgreSQL). Idempotent; searches wait for the rebuild's transaction."
+        "and GIN on PostgreSQL). Idempotent. On PostgreSQL the new index is built beside the live one: "
+        "searches go on meanwhile, document changes wait for the swap."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Would reindex {documents.count()} documents.")
             return
         started = time.perf_counter()
-        # A command-line process: text is folded in one forked process per core.
+        # A command-line process: text is folded in forked processes.
         count = (
             reindex_units(units, workers=None) if units else reindex_all(batch_size=options["batch_size"], workers=None)
         )
