@@ -247,6 +247,8 @@ class PostgresBackend(Writer):
     # An estimate above this skips the probe: the newest WALK rows in scope are checked first.
     COMMON = 10 * PROBE
     WALK = 20_000
+    # Documents expected to match at most this many: one probe of document_tsv serves the titles too.
+    SHARED_PROBE = PROBE
     # Titles: walked when a page is expected within half this many rows (~3 µs a row).
     TITLE_WALK = 8_000
 
@@ -302,6 +304,8 @@ class PostgresBackend(Writer):
         # A title's phrase is checked in the same pass (its tsvector is in the row); a phrase of
         # the body needs the body's text, read only for the rows that hold its words.
         flagged = terms.ordered and column == "title_tsv"
+        if column == "title_tsv" and probe_key not in self._word_probes:
+            self._titles_from_document_probe(match, where, params, tokens)
         with transaction.atomic(), connection.cursor() as cursor:
             if probe_key not in self._word_probes:
                 flag = f", {terms.on(ENTRY)}" if flagged else ""
@@ -335,6 +339,42 @@ class PostgresBackend(Writer):
             rows = sorted(rows, key=lambda r: -r[1])
         self._probes[key] = rows
         return rows
+
+    def _titles_from_document_probe(
+        self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None
+    ) -> bool:
+        """When the planner expects the words anywhere in at most SHARED_PROBE documents, one GIN
+        probe of document_tsv (which holds the title's words too) answers the title tiers, the
+        body tier and the count: each row is flagged with whether its title holds the words (and
+        the title's phrase). Filters and a user's scope make this common: probing titles, then
+        documents, intersected the same long posting lists of the scope and filter tokens twice.
+        False, leaving the title to its own probe, when more are expected or found."""
+        whole = Match("any", match.groups)
+        if self._estimate(whole, where, params, tokens) > self.SHARED_PROBE:
+            return False
+        terms, whole_terms = _terms(match, tokens), _terms(whole, tokens)
+        document_key = (whole_terms.column, whole_terms.words, where, tuple(params))
+        if document_key in self._word_probes:
+            return False
+        phrase = terms.on(ENTRY) if terms.ordered else "false"
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner(cursor, seqscan=False, indexscan=False)
+            cursor.execute(
+                f"SELECT document_id, recency_key, {ENTRY}.title_tsv @@ %s::tsquery, {phrase} "  # noqa: S608  # our table; values are parameters
+                f"FROM {ENTRY} WHERE document_tsv @@ %s::tsquery AND ({where}) LIMIT %s",
+                [terms.words, *(terms.params if terms.ordered else ()), whole_terms.words, *params, self.PROBE + 1],
+            )
+            found = cursor.fetchall()
+            _planner(cursor)
+        if len(found) > self.PROBE:
+            self._word_probes[document_key] = None
+            return False
+        self._word_probes[document_key] = [(r[0], r[1]) for r in found]
+        title_key = (terms.column, terms.words, where, tuple(params))
+        self._word_probes[title_key] = [(r[0], r[1]) for r in found if r[2]]
+        if terms.ordered:
+            self._phrase_rows[(title_key, terms.params)] = [(r[0], r[1]) for r in found if r[3]]
+        return True
 
     def hits(
         self, match: Match, where: str, params: Sequence[Any], limit: int, tokens: TokenFilter | None = None
@@ -438,12 +478,7 @@ class PostgresBackend(Writer):
         return self.TITLE_WALK if 0 < limit * self._rows / estimate <= self.TITLE_WALK / 2 else 0
 
     def _estimate(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
-        key = (match, where, tuple(params), tokens)
-        if key not in self._estimates:
-            self._estimates[key] = self._planned_rows(match, where, params, tokens)
-        return self._estimates[key]
-
-    def _planned_rows(self, match: Match, where: str, params: Sequence[Any], tokens: TokenFilter | None) -> int:
+        """The planner's count of the match's words (cached: the tiers of one search share words)."""
         # The words alone: the planner reads a phrase's words as an AND anyway, and would take the
         # strpos checks of document_tsv's phrases for a third of the rows each.
         terms = _terms(match, tokens)
@@ -453,14 +488,17 @@ class PostgresBackend(Writer):
             # planner would count their selectivity twice (an estimate of 1,000 for 98,000 rows).
             # (An issuer's phrase is not among the tokens: `where` stays.)
             where, params = "1=1", []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRY} WHERE {column} @@ %s::tsquery AND ({where})",  # noqa: S608  # our table; values are parameters
-                [words, *params],
-            )
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return int(plan[0]["Plan"]["Plan Rows"])
+        key = (column, words, where, tuple(params))
+        if key not in self._estimates:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {ENTRY} WHERE {column} @@ %s::tsquery AND ({where})",  # noqa: S608  # our table; values are parameters
+                    [words, *params],
+                )
+                plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            self._estimates[key] = int(plan[0]["Plan"]["Plan Rows"])
+        return self._estimates[key]
 
     def naive(self, match: Match, limit: int) -> list[int]:
         """ts_rank over every match, then the best `limit`: the benchmark's comparison path."""

@@ -363,3 +363,48 @@ def test_every_postgres_path_gives_the_same_pages(world, registry, monkeypatch, 
     monkeypatch.setattr(PostgresBackend, "_newest", counted)
     assert pages() == expected
     assert connection.vendor != "postgresql" or any(walks)
+
+
+def test_postgres_one_probe_serves_the_titles_and_the_documents(world, registry, monkeypatch):
+    """Few documents holding the words (a filter, a user's scope): one GIN probe of the documents
+    flags which rows hold them in the title too, instead of probing titles, then documents. The
+    pages and totals are those of probing each alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's probes")
+    users = [world.province_admin, world.commune_officer]
+    cases = [
+        ("bao ve nen tang", Filters()),
+        ('"bao ve nen tang"', Filters()),
+        ("dang", Filters(year=2024)),
+        ("tu tuong", Filters(kind="resolution")),
+        ("ban chi dao", Filters(unit_id=world.province_a.pk)),
+    ]
+
+    def pages():
+        found = []
+        for user in users:
+            for text, filters in cases:
+                page = search_documents(user, text, filters=filters)
+                found.append((ids(page), [hit.reason for hit in page.hits], page.total, page.total_exact))
+        return found
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE documents_searchentry")
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    monkeypatch.setattr(PostgresBackend, "WINDOW", 1)
+    monkeypatch.setattr(PostgresBackend, "DENSE_WINDOW", 1)
+    shared = []
+    original = PostgresBackend._titles_from_document_probe
+
+    def recorded(self, *args):
+        shared.append(original(self, *args))
+        return shared[-1]
+
+    monkeypatch.setattr(PostgresBackend, "_titles_from_document_probe", recorded)
+    expected = pages()
+    assert any(shared)
+    assert any(reasons and reasons[0].startswith("title") for _ids, reasons, *_ in expected)
+    monkeypatch.setattr(PostgresBackend, "SHARED_PROBE", -1)
+    shared.clear()
+    assert pages() == expected
+    assert not any(shared)
