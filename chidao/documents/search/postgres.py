@@ -230,7 +230,7 @@ class PostgresBackend(Writer):
     """A page is found in at most three bounded steps, cheapest first, so the planner never has
     to guess (a rare word it takes for a common one would walk the whole table):
     1. without scope or filter tokens, the WINDOW newest rows are checked: a common word fills
-       its page there;
+       its page there (skipped when the planner counts the query's rarest word too rare to);
     2. otherwise the GIN index alone (bitmap scans only, at most PROBE rows) lists every match,
        sorted in memory;
     3. more than PROBE matches: they are dense enough that walking the recency_key index newest
