@@ -23,6 +23,13 @@ def found(user, text):
     return [hit.document.pk for hit in search_documents(user, text).hits]
 
 
+def _attach(document, text):
+    """An attached PDF whose extracted text is `text`."""
+    return Attachment.objects.create(
+        document=document, name="phu-luc.pdf", content_type="application/pdf", size=10, sha256="0" * 64, text=text
+    )
+
+
 def test_an_edited_title_is_found_by_its_new_words_only(world):
     document = make_document(world.province_a, "Kế hoạch phòng, chống thiên tai năm 2025")
     assert found(world.province_admin, "thien tai") == [document.pk]
@@ -64,14 +71,7 @@ def test_removed_and_deleted_documents_leave_the_index(world):
 
 def test_attachment_text_is_searched(world):
     document = make_document(world.province_a, "Công văn về việc báo cáo số liệu")
-    Attachment.objects.create(
-        document=document,
-        name="phu-luc.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        text="Phụ lục: danh sách hộ nghèo được hỗ trợ nhà ở",
-    )
+    _attach(document, "Phụ lục: danh sách hộ nghèo được hỗ trợ nhà ở")
     index_documents([document.pk])
     hit = search_documents(world.province_admin, "ho ngheo nha o").hits[0]
     assert hit.document.pk == document.pk
@@ -117,14 +117,7 @@ def test_reindex_all_folds_the_same_in_worker_processes(world):
     make_document(
         world.province_a, "Báo cáo tổng kết … năm 2024 (dự thảo)", kind="report", summary="Đảng ủy; đảng viên"
     )
-    Attachment.objects.create(
-        document=first,
-        name="phu-luc.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        text="Phụ lục: danh sách hộ nghèo\tđược hỗ trợ",
-    )
+    _attach(first, "Phụ lục: danh sách hộ nghèo\tđược hỗ trợ")
     assert reindex_all(batch_size=1, workers=1) == 3
     serial = _entry_rows()
     assert len(serial) == 3
@@ -239,14 +232,7 @@ def _reindex_world(world):
     first = make_document(world.province_a, "Nghị quyết 35-NQ/TW về bảo vệ nền tảng tư tưởng", symbol="35-NQ/TW")
     make_document(world.commune_a, "Kế hoạch số 12/KH-UBND chuyển đổi số", visibility="public", index=False)
     make_document(world.province_a, "Báo cáo tổng kết năm 2024", kind="report", summary="Đảng ủy; đảng viên")
-    Attachment.objects.create(
-        document=first,
-        name="phu-luc.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        text="Phụ lục: danh sách hộ nghèo được hỗ trợ",
-    )
+    _attach(first, "Phụ lục: danh sách hộ nghèo được hỗ trợ")
     return first
 
 
