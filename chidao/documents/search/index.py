@@ -255,6 +255,11 @@ def _reindex_beside(batch_size: int, workers: int | None) -> int | None:
             _execute(plan.swap)
         return written
     except BaseException:
+        if pool is not None:
+            # No loader starts another batch or index; one still running finishes first.
+            pool.terminate()
+            pool.join()
+            pool = None
         if plan is not None:
             # After the rollback; the next rebuild would drop it anyway.
             with contextlib.suppress(DatabaseError):
