@@ -235,7 +235,7 @@ def _reindex_beside(batch_size: int, workers: int | None) -> int | None:
     from chidao.documents.search import postgres
 
     count = min(2 * (os.cpu_count() or 1), MAX_WORKERS) if workers is None else workers
-    if count < 2 or threading.active_count() > 1:
+    if not _can_fork(count):
         return None
     pool: Any = None
     plan: postgres.Rebuild | None = None
@@ -245,7 +245,9 @@ def _reindex_beside(batch_size: int, workers: int | None) -> int | None:
             if plan is None:
                 return None
             ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
-            pool = _loader_pool(count, ancestors_by_unit())
+            pool = _fold_pool(count, ancestors_by_unit(), True, initializer=_own_connection)
+            if pool is None:  # a thread started meanwhile
+                return None
             pool.apply(_execute, (plan.create,))
             # Two processes per core: one folds while another's batch is being written.
             written: int = sum(pool.imap_unordered(_load_batch, _bounds(ids, batch_size)))
@@ -291,15 +293,6 @@ _inherited: list[Any] = []
 def _own_connection() -> None:
     _inherited.append(connection.connection)
     connection.connection = None  # the next query opens this process's own, in autocommit
-
-
-def _loader_pool(count: int, ancestors: dict[int, list[int]]) -> Any:
-    global _fold_state
-    _fold_state = (ancestors, True)
-    try:
-        return multiprocessing.get_context("fork").Pool(count, initializer=_own_connection)
-    finally:
-        _fold_state = ({}, False)
 
 
 def _load_batch(bounds: tuple[int, int]) -> int:
@@ -364,18 +357,24 @@ MAX_WORKERS = 8
 _fold_state: tuple[dict[int, list[int]], bool] = ({}, False)
 
 
-def _fold_pool(workers: int | None, ancestors: dict[int, list[int]], tsvectors: bool) -> Any:
-    """Forked processes that only fold text: they never touch the database connection they
-    inherit (and leave with os._exit, which closes nothing). None for a single worker, and in a
-    process running other threads (a threaded server: forking it could copy a held lock)."""
+def _can_fork(workers: int) -> bool:
+    """More than one worker, and no other thread in this process (a threaded server: forking it
+    could copy a held lock)."""
+    return workers >= 2 and threading.active_count() == 1
+
+
+def _fold_pool(workers: int | None, ancestors: dict[int, list[int]], tsvectors: bool, initializer: Any = None) -> Any:
+    """Forked processes that fold text. They never touch the database connection they inherit
+    (and leave with os._exit, which closes nothing); with `initializer=_own_connection` they open
+    their own. None when forking is out (`_can_fork`)."""
     global _fold_state
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if workers < 2 or threading.active_count() > 1:
+    if not _can_fork(workers):
         return None
     _fold_state = (ancestors, tsvectors)
     try:
-        return multiprocessing.get_context("fork").Pool(workers)
+        return multiprocessing.get_context("fork").Pool(workers, initializer=initializer)
     finally:
         _fold_state = ({}, False)
 
