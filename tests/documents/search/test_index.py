@@ -142,14 +142,7 @@ def test_postgres_full_reindex_puts_back_its_foreign_key_and_indexes(world):
         pytest.skip("PostgreSQL drops the foreign key and the GIN indexes while it reloads")
 
     def schema():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = 'documents_searchentry'::regclass ORDER BY conname"
-            )
-            constraints = cursor.fetchall()
-            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'documents_searchentry' ORDER BY 1")
-            return constraints, [row[0] for row in cursor.fetchall()]
+        return _entry_table()[1:]  # constraints, indexes, columns, leftover: all but the table's oid
 
     make_document(world.province_a, "Kế hoạch tuyên truyền", index=False)
     before = schema()
