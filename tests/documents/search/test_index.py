@@ -88,6 +88,47 @@ def test_indexing_many_documents_writes_one_entry_each(world):
     assert page.total == 30
 
 
+def _check_full_text_tables():
+    """FTS5's own consistency check of both tables against the entries (SQLite; raises on a
+    mismatch). PostgreSQL's tsvectors are compared with to_tsvector's in another test."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table in ("documents_search_fts", "documents_search_title_fts"):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # noqa: S608
+
+
+def test_documents_indexed_out_of_date_order_stay_consistent(world):
+    """The upsert writes many rows in one statement in recency order, whatever the documents'
+    order: new entries, changed ones, and ones whose date (so their place) moves."""
+    start = dt.date(2024, 6, 1)
+    documents = [
+        make_document(
+            world.province_a, f"Kế hoạch số {n} về đê điều", issued_on=start - dt.timedelta(days=n), index=False
+        )
+        for n in range(40)
+    ]
+    assert index_documents(d.pk for d in documents) == 40
+    _check_full_text_tables()
+    assert found(world.province_admin, "de dieu") == [d.pk for d in documents][:20]
+    # Half of them edited, a quarter also moved to new dates, and every one reindexed at once.
+    for n, document in enumerate(documents[::2]):
+        changes = {"title": f"Kế hoạch số {2 * n} về thủy lợi"}
+        if n % 2:
+            changes["issued_on"] = dt.date(2025, 1, 1) + dt.timedelta(days=n)
+        Document.objects.filter(pk=document.pk).update(**changes)
+    assert index_documents(reversed([d.pk for d in documents])) == 40
+    _check_full_text_tables()
+    assert SearchEntry.objects.count() == 40
+    assert search_documents(world.province_admin, "de dieu").total == 20
+    assert search_documents(world.province_admin, "thuy loi").total == 20
+    moved = [d.pk for n, d in enumerate(documents[::2]) if n % 2]
+    assert found(world.province_admin, "thuy loi")[:10] == moved[::-1]
+    reindex_all()
+    _check_full_text_tables()
+    assert search_documents(world.province_admin, "thuy loi").total == 20
+
+
 def test_reindex_all_rebuilds_a_stale_index(world):
     indexed = make_document(world.province_a, "Nghị quyết về phát triển du lịch")
     missing = make_document(world.province_a, "Đề án phát triển du lịch cộng đồng", index=False)
