@@ -139,7 +139,7 @@ class SQLiteBackend:
         names = ", ".join(columns)
         assignments = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        size = max(1, connection.features.max_query_params // len(columns))
+        size = max(1, (connection.features.max_query_params or 999) // len(columns))
         with connection.cursor() as cursor:
             for start in range(0, len(ordered), size):
                 part = ordered[start : start + size]
