@@ -43,6 +43,7 @@ TRIGGERS = {
 _TABLES = {"title": TITLE_FTS, "any": FTS}
 AUTOMERGE = 4  # FTS5's defaults, restored after a full reindex
 CRISISMERGE = 16
+_UPSERT_ROWS = 2000
 # While a full reindex fills the tables: no merging along the way ('optimize' at the end merges
 # every segment once; FTS5 allows up to 2,000 segments).
 REBUILD_CRISISMERGE = 1000
@@ -139,7 +140,8 @@ class SQLiteBackend:
         names = ", ".join(columns)
         assignments = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        size = max(1, (connection.features.max_query_params or 999) // len(columns))
+        # Rows per statement: within the driver's parameter limit, and short of SQLite's 1 MB of SQL.
+        size = max(1, min(_UPSERT_ROWS, (connection.features.max_query_params or 999) // len(columns)))
         with connection.cursor() as cursor:
             for start in range(0, len(ordered), size):
                 part = ordered[start : start + size]
