@@ -41,12 +41,16 @@ TRIGGERS = {
     ),
 }
 _TABLES = {"title": TITLE_FTS, "any": FTS}
-AUTOMERGE = 4  # FTS5's defaults, restored after a full reindex
-CRISISMERGE = 16
-_UPSERT_ROWS = 2000
+# FTS5 keeps the terms of the rows it is given in memory and writes them out as a new segment at
+# each statement of a transaction and whenever a rowid comes lower than the previous one. So both
+# writing paths give it many rows per statement, in rowid (recency_key) order: in document order,
+# or a statement per row, it wrote a segment for nearly every entry (2-3 times the time).
+AUTOMERGE, CRISISMERGE = 4, 16  # FTS5's defaults, restored after a full reindex
 # While a full reindex fills the tables: no merging along the way ('optimize' at the end merges
 # every segment once; FTS5 allows up to 2,000 segments).
-REBUILD_CRISISMERGE = 1000
+REBUILD_AUTOMERGE, REBUILD_CRISISMERGE = 0, 1000
+# Rows per upsert statement: short of SQLite's 1 MB of SQL (and within the parameter limit, below).
+_UPSERT_ROWS = 2000
 # The columns user text is matched in; the tags column is named only by the token clauses.
 _TEXT_COLUMNS = {"title": "{title_folded}", "any": "{title_folded body_folded}"}
 # The FTS5 tables, for migrations: text columns, then the tags.
@@ -130,17 +134,12 @@ class SQLiteBackend:
 
     def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Insert or replace the entries `rows` (the triggers keep the FTS5 tables in step): one
-        INSERT … ON CONFLICT of many rows, in recency_key order.
-
-        FTS5 writes what it holds in memory out as a new segment at each statement of a
-        transaction and whenever a rowid comes lower than the previous one: one upsert statement
-        per row, in document order, wrote a segment per entry (2-3 times the time)."""
+        INSERT … ON CONFLICT of many rows, in recency_key order (see AUTOMERGE above)."""
         key = columns.index("recency_key")
         ordered = sorted(rows, key=lambda row: row[key])
         names = ", ".join(columns)
         assignments = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        # Rows per statement: within the driver's parameter limit, and short of SQLite's 1 MB of SQL.
         size = max(1, min(_UPSERT_ROWS, (connection.features.max_query_params or 999) // len(columns)))
         with connection.cursor() as cursor:
             for start in range(0, len(ordered), size):
@@ -170,14 +169,12 @@ class SQLiteBackend:
             cursor.execute(f"DELETE FROM {ENTRY}")  # noqa: S608  # our table
             for fts in (FTS, TITLE_FTS):
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")  # noqa: S608  # our table
-                cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', 0)")  # noqa: S608  # our table
-                cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('crisismerge', {REBUILD_CRISISMERGE})")  # noqa: S608  # our table
+                _merge_settings(cursor, fts, REBUILD_AUTOMERGE, REBUILD_CRISISMERGE)
 
     def write_rebuilt(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Insert the entries, then their FTS5 rows from them (the triggers are off), in rowid
-        (recency_key) order: FTS5 starts a new segment whenever a rowid comes lower than the
-        previous one, so in document order it wrote a segment for nearly every entry (twice the
-        time). Synchronous: the folding workers work on the next batch meanwhile."""
+        order (see AUTOMERGE above). Synchronous: the folding workers work on the next batch
+        meanwhile."""
         rows = list(rows)
         if not rows:
             return
@@ -204,5 +201,10 @@ class SQLiteBackend:
                 cursor.execute(sql)
             for fts in (FTS, TITLE_FTS):
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")  # noqa: S608  # our table
-                cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', {AUTOMERGE})")  # noqa: S608  # our table
-                cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('crisismerge', {CRISISMERGE})")  # noqa: S608  # our table
+                _merge_settings(cursor, fts, AUTOMERGE, CRISISMERGE)
+
+
+def _merge_settings(cursor: Any, fts: str, automerge: int, crisismerge: int) -> None:
+    """FTS5's merge settings of the table `fts` (stored in the table: they outlive the connection)."""
+    for name, value in (("automerge", automerge), ("crisismerge", crisismerge)):
+        cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES (%s, %s)", [name, value])  # noqa: S608  # our table
