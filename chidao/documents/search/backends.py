@@ -51,10 +51,10 @@ class Backend(Protocol):
 
 class Writer:
     """One write at a time in a helper thread, on the caller's own connection and transaction,
-    while the caller folds the next batch (PostgreSQL's: psycopg releases the GIL while the server
-    works on a COPY; sqlite3 would take it back for every row, so SQLite writes synchronously).
-    The caller must `flush` before it uses the connection again; an error in the helper is raised
-    there."""
+    while the caller folds the next batch: psycopg and sqlite3 let go of the GIL while the
+    database works on a statement (a write of many rows each: sqlite3 takes the GIL back between
+    statements). The caller must `flush` before it uses the connection again; an error in the
+    helper is raised there, as Django's database error."""
 
     def __init__(self) -> None:
         self._running: tuple[threading.Thread, list[BaseException]] | None = None
@@ -64,11 +64,14 @@ class Writer:
         self.flush()
         connection.ensure_connection()
         raw = connection.connection
+        # The caller's: `connection` names another thread's own in the helper.
+        translate_errors = connection.wrap_database_errors
         errors: list[BaseException] = []
 
         def run() -> None:
             try:
-                work(raw)
+                with translate_errors:
+                    work(raw)
             except BaseException as exc:  # re-raised in the caller's thread by flush()
                 errors.append(exc)
 

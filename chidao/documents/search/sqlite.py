@@ -8,11 +8,13 @@ hundred thousand matches.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
 
+from chidao.documents.search.backends import Writer
 from chidao.documents.search.query import Match
 from chidao.documents.search.tokens import TokenFilter
 
@@ -79,7 +81,7 @@ def match_expression(match: Match, tokens: TokenFilter | None = None) -> str:
     return " AND ".join(parts)
 
 
-class SQLiteBackend:
+class SQLiteBackend(Writer):
     vendor = "sqlite"
     writes_tsvectors = False
 
@@ -133,30 +135,26 @@ class SQLiteBackend:
     # --- writing --------------------------------------------------------------------------------
 
     def upsert(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Insert or replace the entries `rows` (the triggers keep the FTS5 tables in step): one
-        INSERT … ON CONFLICT of many rows, in recency_key order (see AUTOMERGE above)."""
-        key = columns.index("recency_key")
-        ordered = sorted(rows, key=lambda row: row[key])
-        names = ", ".join(columns)
-        assignments = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
-        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        size = max(1, min(_UPSERT_ROWS, (connection.features.max_query_params or 999) // len(columns)))
+        """Insert or update the entries `rows` (the triggers keep the FTS5 tables in step): see
+        `_upserts`."""
         with connection.cursor() as cursor:
-            for start in range(0, len(ordered), size):
-                part = ordered[start : start + size]
-                cursor.execute(
-                    f"INSERT INTO {ENTRY} ({names}) VALUES {', '.join([row] * len(part))} "  # noqa: S608  # our table; values are parameters
-                    f"ON CONFLICT (document_id) DO UPDATE SET {assignments}",
-                    [value for entry in part for value in entry],
-                )
+            for sql, params in _upserts(cursor, columns, rows, "%s"):
+                cursor.execute(sql, params)
 
     def upsert_later(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Synchronous here: the module binds each row holding the GIL, so a helper thread would
-        wait for it behind the folding thread row after row."""
-        self.upsert(columns, rows)
+        """The same, the statements run in the helper thread: sqlite3 lets go of the GIL while
+        SQLite runs each (its triggers and FTS5 included), so the caller folds the next batch
+        meanwhile. The stored entries are read here first: the helper would wait for the GIL
+        behind the folding thread at every row it reads."""
+        self.flush()
+        with connection.cursor() as cursor:
+            statements = _upserts(cursor, columns, rows, "?")
 
-    def flush(self) -> None:
-        """Writes are synchronous here."""
+        def write(raw: Any) -> None:
+            for sql, params in statements:
+                raw.execute(sql, params)
+
+        self.later(write)
 
     def begin_rebuild(self) -> None:
         """Before a full reindex: drop the triggers and empty the tables (row by row deletes
@@ -202,6 +200,65 @@ class SQLiteBackend:
             for fts in (FTS, TITLE_FTS):
                 cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")  # noqa: S608  # our table
                 _merge_settings(cursor, fts, AUTOMERGE, CRISISMERGE)
+
+
+def _upserts(
+    cursor: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], placeholder: str
+) -> list[tuple[str, list[Any]]]:
+    """The statements that write `rows`, their parameters written `placeholder` (Django's cursor
+    takes %s, sqlite3's own ?); `cursor` reads the entries stored.
+
+    Each entry is compared with the one stored: an unchanged entry is not written, a changed one
+    has only its changed columns set. Setting a column costs its indexes and, for the text, tags
+    and recency, the FTS5 rows (the update trigger deletes and re-inserts them): a document whose
+    summary changed rewrites its body's terms, not its unit, symbol and date index entries. Rows
+    that change the same columns (new entries: all of them) go together, many per INSERT … ON
+    CONFLICT statement, in recency_key order (see AUTOMERGE above)."""
+    limit = connection.features.max_query_params or 999
+    ids = [row[0] for row in rows]
+    stored: dict[int, Sequence[Any]] = {}
+    for start in range(0, len(ids), limit):
+        part = ids[start : start + limit]
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {ENTRY} WHERE document_id IN ({', '.join(['%s'] * len(part))})",  # noqa: S608  # our table; values are parameters
+            part,
+        )
+        stored.update((entry[0], entry) for entry in cursor.fetchall())
+    every = tuple(columns[1:])
+    groups: dict[tuple[str, ...], list[Sequence[Any]]] = {}
+    for row in rows:
+        old = stored.get(row[0])
+        changed = every if old is None else _changed(columns, row, old)
+        if changed:
+            groups.setdefault(changed, []).append(row)
+    key = columns.index("recency_key")
+    names = ", ".join(columns)
+    values = "(" + ", ".join([placeholder] * len(columns)) + ")"
+    size = max(1, min(_UPSERT_ROWS, limit // len(columns)))
+    statements = []
+    for changed, group in groups.items():
+        group.sort(key=lambda row: row[key])
+        assignments = ", ".join(f"{c} = excluded.{c}" for c in changed)
+        for start in range(0, len(group), size):
+            part = group[start : start + size]
+            sql = (
+                f"INSERT INTO {ENTRY} ({names}) VALUES {', '.join([values] * len(part))} "  # noqa: S608  # our table; values are parameters
+                f"ON CONFLICT (document_id) DO UPDATE SET {assignments}"
+            )
+            statements.append((sql, [value for entry in part for value in entry]))
+    return statements
+
+
+def _changed(columns: Sequence[str], row: Sequence[Any], old: Sequence[Any]) -> tuple[str, ...]:
+    """The columns (after the document id) whose value in `row` differs from the stored `old`."""
+    return tuple(
+        name for name, new, was in zip(columns[1:], row[1:], old[1:], strict=True) if _plain(new) != _plain(was)
+    )
+
+
+def _plain(value: Any) -> Any:
+    # Dates come back as text or as dates, depending on the connection's converters.
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _merge_settings(cursor: Any, fts: str, automerge: int, crisismerge: int) -> None:

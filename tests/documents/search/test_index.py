@@ -7,13 +7,14 @@ from importlib import import_module
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search import index as index_module
 from chidao.documents.search import index_documents, postgres, remove_documents
-from chidao.documents.search.index import COLUMNS, reindex_all
-from chidao.documents.search.queries import search_documents
+from chidao.documents.search.backends import backend
+from chidao.documents.search.index import _DOCUMENT_FIELDS, COLUMNS, reindex_all
+from chidao.documents.search.queries import Filters, search_documents
 from tests.documents.search import make_document
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,50 @@ def test_documents_indexed_out_of_date_order_stay_consistent(world):
     reindex_all()
     _check_full_text_tables()
     assert search_documents(world.province_admin, "thuy loi").total == 20
+
+
+def _total_changes():
+    """Rows SQLite's connection has written so far, by statements and their triggers."""
+    return connection.connection.total_changes
+
+
+def test_reindexing_writes_only_what_changed(world, monkeypatch):
+    """Several batches (the helper thread writes all but the last): a changed title, a changed
+    type (the tags), a changed visibility and untouched documents, all re-indexed at once."""
+    monkeypatch.setattr(index_module, "BATCH_SIZE", 5)
+    documents = [make_document(world.province_a, f"Kế hoạch số {n} về phòng cháy", index=False) for n in range(12)]
+    ids = [d.pk for d in documents]
+    assert index_documents(ids) == 12
+    _check_full_text_tables()
+    if connection.vendor == "sqlite":
+        before = _total_changes()
+        assert index_documents(ids) == 12
+        assert _total_changes() == before, "unchanged entries were rewritten"
+    Document.objects.filter(pk__in=ids[0:3]).update(title="Kế hoạch về chữa cháy rừng")
+    Document.objects.filter(pk__in=ids[3:6]).update(kind="report")
+    Document.objects.filter(pk__in=ids[6:9]).update(visibility="unit")
+    assert index_documents(reversed(ids)) == 12
+    _check_full_text_tables()
+    assert set(found(world.province_admin, "chua chay rung")) == set(ids[0:3])
+    assert search_documents(world.province_admin, "phong chay").total == 9
+    reports = search_documents(world.province_admin, "phong chay", filters=Filters(kind="report"))
+    assert {hit.document.pk for hit in reports.hits} == set(ids[3:6])
+    # The commune's officers see the province's subtree-wide documents, not those kept to its unit.
+    assert set(found(world.commune_officer, "phong chay")) == set(ids[3:6]) | set(ids[9:12])
+
+
+def test_a_write_failing_in_the_helper_thread_raises_djangos_error_and_changes_nothing(world):
+    first = make_document(world.province_a, "Kế hoạch về đê điều", index=False)
+    second = make_document(world.province_a, "Kế hoạch về thủy lợi", index=False)
+    engine = backend()
+    rows = list(Document.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list(*_DOCUMENT_FIELDS))
+    entries = [list(entry) for entry in index_module._entries(rows, {}, None, engine.writes_tsvectors)]
+    key = COLUMNS.index("recency_key")
+    entries[1][key] = entries[0][key]  # two entries cannot share a place in the recency order
+    with pytest.raises(IntegrityError), transaction.atomic():
+        engine.upsert_later(index_module._columns(engine.writes_tsvectors), entries)
+        engine.flush()
+    assert not SearchEntry.objects.exists()
 
 
 def test_reindex_all_rebuilds_a_stale_index(world):
