@@ -565,8 +565,11 @@ class PostgresBackend(Writer):
             arrays = ", ".join(f"%s::{_COLUMN_TYPES[c]}[]" for c in columns)
             source = f"SELECT * FROM unnest({arrays})"  # noqa: S608  # casts of our columns; values are parameters
             values = [list(column) for column in zip(*rows, strict=True)]
+        # An entry that would not change is left alone: no new row version, no index entries.
         cursor.execute(
-            f"INSERT INTO {ENTRY} ({names}) {source} ON CONFLICT (document_id) DO UPDATE SET {assignments}",
+            f"INSERT INTO {ENTRY} ({names}) {source} ON CONFLICT (document_id) DO UPDATE SET {assignments} "
+            f"WHERE ({', '.join(f'{ENTRY}.{c}' for c in columns[1:])}) "
+            f"IS DISTINCT FROM ({', '.join(f'excluded.{c}' for c in columns[1:])})",
             values or None,
         )
 
