@@ -13,7 +13,7 @@ from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search import index as index_module
 from chidao.documents.search import index_documents, postgres, remove_documents
 from chidao.documents.search.backends import backend
-from chidao.documents.search.index import _DOCUMENT_FIELDS, COLUMNS, reindex_all
+from chidao.documents.search.index import COLUMNS, reindex_all
 from chidao.documents.search.queries import Filters, search_documents
 from tests.documents.search import make_document
 
@@ -168,7 +168,9 @@ def test_a_write_failing_in_the_helper_thread_raises_djangos_error_and_changes_n
     first = make_document(world.province_a, "Kế hoạch về đê điều", index=False)
     second = make_document(world.province_a, "Kế hoạch về thủy lợi", index=False)
     engine = backend()
-    rows = list(Document.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list(*_DOCUMENT_FIELDS))
+    rows = list(
+        Document.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk").values_list(*index_module._DOCUMENT_FIELDS)
+    )
     entries = [list(entry) for entry in index_module._entries(rows, {}, None, engine.writes_tsvectors)]
     key = COLUMNS.index("recency_key")
     entries[1][key] = entries[0][key]  # two entries cannot share a place in the recency order
