@@ -162,6 +162,8 @@ def index_documents(ids: Iterable[int], workers: int | None = 1) -> int:
     columns = _columns(tsvectors)
     chunks = list(_chunks(ids, BATCH_SIZE))
     pool = _fold_pool(workers, {}, tsvectors) if len(chunks) > 1 else None
+    if len(chunks) > 1:
+        engine.before_large_write()
     written = 0
     pending: tuple[list[int], Any] | None = None
     try:

@@ -573,6 +573,9 @@ class PostgresBackend(Writer):
             values or None,
         )
 
+    def before_large_write(self) -> None:
+        """Nothing: the server's own checkpointer writes the pages, never the commit."""
+
     def begin_rebuild(self) -> None:
         """Before a full reindex: empty the table, drop the GIN indexes and the foreign keys.
         Building the indexes once at the end is several times faster than maintaining them row
