@@ -64,6 +64,7 @@ _TABLES = {"title": TITLE_FTS, "any": FTS}
 # log, the committing connection copies them into the database file (SQLite's default, which
 # chidao keeps).
 AUTOCHECKPOINT = 1000
+CHECKPOINT_THREAD = "sqlite-checkpoint"
 logger = logging.getLogger(__name__)
 # FTS5 keeps the terms of the rows it is given in memory and writes them out as a new segment at
 # each statement of a transaction and whenever a rowid comes lower than the previous one. So both
@@ -340,6 +341,6 @@ def start_checkpoint(conn: BaseDatabaseWrapper) -> threading.Thread:
         finally:
             own.close()
 
-    thread = threading.Thread(target=run, name="sqlite-checkpoint", daemon=True)
+    thread = threading.Thread(target=run, name=CHECKPOINT_THREAD, daemon=True)
     thread.start()
     return thread
