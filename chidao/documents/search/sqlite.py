@@ -45,8 +45,8 @@ _INSERT = _INSERT_ANY + _INSERT_TITLE
 _DELETE = _DELETE_ANY + _DELETE_TITLE
 # The same triggers as migrations 0003 and 0006 (the WHERE clauses compiled by the ORM name the
 # entry table itself, so queries below never alias it); a full reindex drops them while it
-# bulk-loads. An update rewrites the title table only when the title, the tags or the place
-# changed: an edited summary or attachment leaves it alone.
+# bulk-loads. An update rewrites the title table only when the title, the tags or the recency
+# key changed: an edited summary or attachment leaves it alone.
 TRIGGERS = {
     "documents_search_ai": f"CREATE TRIGGER documents_search_ai AFTER INSERT ON {ENTRY} BEGIN {_INSERT}END",
     "documents_search_ad": f"CREATE TRIGGER documents_search_ad AFTER DELETE ON {ENTRY} BEGIN {_DELETE}END",
@@ -304,14 +304,15 @@ def checkpoint_after_commit(conn: BaseDatabaseWrapper) -> None:
     """Let a helper thread, not the commit, copy the current transaction's pages from the
     write-ahead log into the database file.
 
-    At commit SQLite's automatic checkpoint copies the whole transaction before the commit returns:
-    for 20,000 edited documents some 300 MB, about a sixth of the time the person who saved them
-    waits. So the connection's automatic checkpoint is off until this transaction commits; then it
-    is restored and a helper thread on a connection of its own runs a passive checkpoint (readers
-    and the next writer go on meanwhile). After a rollback there is nothing of this transaction to
-    copy; the setting stays off until the connection closes (Django closes SQLite's after each
-    request) or its next large write commits, and other connections' commits checkpoint as usual.
-    Nothing happens outside a transaction or without a write-ahead log (an in-memory database)."""
+    At commit SQLite's automatic checkpoint copies the whole transaction before the commit
+    returns: for 20,000 edited documents about 170 MB, a sixth to a fifth of the time the person
+    who saved them waited. So the connection's automatic checkpoint is off until this transaction
+    commits; then it is restored and a helper thread on a connection of its own runs a passive
+    checkpoint (readers and the next writer go on meanwhile). After a rollback there is nothing of
+    this transaction to copy; the setting stays off until the connection closes (Django closes
+    SQLite's after each request) or its next large write commits, and other connections' commits
+    checkpoint as usual. Nothing happens outside a transaction or without a write-ahead log (an
+    in-memory database)."""
     if not conn.in_atomic_block:
         return
     with conn.cursor() as cursor:
