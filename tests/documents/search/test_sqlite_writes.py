@@ -103,10 +103,34 @@ def wal_database(tmp_path: Path):
     del connections["wal_test"]
 
 
+ROWS = 1200  # of 8,000 bytes: about 2,400 pages of 4 KB, past SQLite's automatic checkpoint's 1,000
+COPIED = ROWS * 8000 * 9 // 10  # the database file grows by at least this when the log is copied
+
+
+def _write_rows(conn) -> None:
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
+            "INSERT INTO filler SELECT randomblob(8000) FROM n",
+            [ROWS],
+        )
+
+
+def _rows(conn) -> int:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM filler")
+        return cursor.fetchone()[0]
+
+
 def test_a_large_write_leaves_its_checkpoint_to_a_helper_thread(wal_database, monkeypatch):
     started: list[threading.Thread] = []
     start = sqlite.start_checkpoint
-    monkeypatch.setattr(sqlite, "start_checkpoint", lambda conn: started.append(start(conn)) or started[-1])
+
+    def recorded(conn):
+        started.append(start(conn))
+        return started[-1]
+
+    monkeypatch.setattr(sqlite, "start_checkpoint", recorded)
     path = Path(wal_database.settings_dict["NAME"])
     size = path.stat().st_size
     with transaction.atomic(using="wal_test"):
@@ -114,35 +138,27 @@ def test_a_large_write_leaves_its_checkpoint_to_a_helper_thread(wal_database, mo
         with wal_database.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint")
             assert cursor.fetchone() == (0,)
-            # About 2,500 pages of 4 KB: past the 1,000 of SQLite's automatic checkpoint.
-            cursor.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
-                "INSERT INTO filler SELECT randomblob(8000) FROM n"
-            )
+        _write_rows(wal_database)
         assert not started
     # Committed: the rows are in the log, not yet in the database file, and the helper copies them.
     assert len(started) == 1
     started[0].join(timeout=30)
     assert not started[0].is_alive()
-    assert path.stat().st_size > size + 9_000_000
+    assert path.stat().st_size > size + COPIED
     with wal_database.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone() == (sqlite.AUTOCHECKPOINT,)
-        cursor.execute("SELECT count(*) FROM filler")
-        assert cursor.fetchone() == (1200,)
+    assert _rows(wal_database) == ROWS
 
 
 def test_a_commit_without_the_helper_would_copy_the_log_itself(wal_database):
     """The comparison the test above rests on: SQLite's own automatic checkpoint at commit."""
     path = Path(wal_database.settings_dict["NAME"])
     size = path.stat().st_size
-    with transaction.atomic(using="wal_test"), wal_database.cursor() as cursor:
-        cursor.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
-            "INSERT INTO filler SELECT randomblob(8000) FROM n"
-        )
+    with transaction.atomic(using="wal_test"):
+        _write_rows(wal_database)
         assert path.stat().st_size == size
-    assert path.stat().st_size > size + 9_000_000
+    assert path.stat().st_size > size + COPIED
 
 
 def test_the_database_file_waits_for_the_helper_until_it_runs(wal_database, monkeypatch):
@@ -152,15 +168,9 @@ def test_the_database_file_waits_for_the_helper_until_it_runs(wal_database, monk
     size = path.stat().st_size
     with transaction.atomic(using="wal_test"):
         sqlite.checkpoint_after_commit(wal_database)
-        with wal_database.cursor() as cursor:
-            cursor.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
-                "INSERT INTO filler SELECT randomblob(8000) FROM n"
-            )
+        _write_rows(wal_database)
     assert path.stat().st_size == size
-    with wal_database.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM filler")
-        assert cursor.fetchone() == (1200,)
+    assert _rows(wal_database) == ROWS
 
 
 def test_index_documents_of_several_batches_hands_over_its_checkpoint(world, monkeypatch):
