@@ -161,8 +161,9 @@ def index_documents(ids: Iterable[int], workers: int | None = 1) -> int:
     tsvectors = engine.writes_tsvectors
     columns = _columns(tsvectors)
     chunks = list(_chunks(ids, BATCH_SIZE))
-    pool = _fold_pool(workers, {}, tsvectors) if len(chunks) > 1 else None
+    pool = None
     if len(chunks) > 1:
+        pool = _fold_pool(workers, {}, tsvectors)
         engine.before_large_write()
     written = 0
     pending: tuple[list[int], Any] | None = None
