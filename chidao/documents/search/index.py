@@ -1,7 +1,7 @@
 """Writing search entries, in batches: one query for the documents, one for their attachments'
 text and one upsert per batch; SQLite's triggers keep its FTS5 tables in step, PostgreSQL's
-tsvector columns are written with the rows (literals from postgres.tsvector_literal and
-postgres.lexemes_literal).
+tsvector columns are written with the rows (in the binary format, from postgres.tsvector_binary
+and postgres.lexemes_binary).
 `reindex_all` rebuilds everything with the rows streamed in (COPY on PostgreSQL) and the
 full-text indexes built once at the end: on PostgreSQL into a new table beside the live one, then
 swapped in; in place when that cannot be (inside a transaction, on SQLite)."""
@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, transaction
 
 from chidao.documents.models import Attachment, Document, SearchEntry
 from chidao.documents.search.backends import backend
-from chidao.documents.search.postgres import lexemes_literal, tag_words, tsvector_literal
+from chidao.documents.search.postgres import lexemes_binary, tag_words, tsvector_binary
 from chidao.documents.search.query import symbol_of_key
 from chidao.documents.search.text import fold_pieces, index_fold, join_pieces
 from chidao.documents.search.tokens import ancestors_by_unit, entry_tags
@@ -115,8 +115,8 @@ def _entry(
     title_words = tag_words(tags) + title_folded.split()
     return (
         *entry,
-        tsvector_literal(title_words),
-        lexemes_literal(itertools.chain(title_words, pieces if pieces is not None else body.split())),
+        tsvector_binary(title_words),
+        lexemes_binary(itertools.chain(title_words, pieces if pieces is not None else body.split())),
     )
 
 

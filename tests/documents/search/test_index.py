@@ -244,9 +244,14 @@ def test_postgres_full_reindex_puts_back_its_foreign_key_and_indexes(world):
     assert found(world.province_admin, "tuyen truyen") != []
 
 
-def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
+@pytest.mark.parametrize("path", ["parameters", "copy", "rebuild"])
+def test_postgres_tsvectors_are_what_to_tsvector_makes(world, monkeypatch, path):
+    """Each way entries are written: a few bound as parameters (the tsvectors as text literals),
+    an upsert from a binary COPY, and the full rebuild's binary COPY."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL stores tsvector columns; SQLite's FTS5 tables are filled by triggers")
+    if path == "copy":
+        monkeypatch.setattr(postgres.PostgresBackend, "COPY_UPSERT", 1)
     make_document(world.province_a, "Kế hoạch số 12/2025/KH-UBND về “chuyển đổi số” năm 2025 (lần 2)")
     make_document(
         world.province_a,
@@ -262,6 +267,8 @@ def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
         full_text=" ".join(["dân"] * 255 + ["vận"] * 256 + ["x" * 2047, "y" * 2046, "ж" * 1024, "ж" * 1023, "cuối"]),
     )
     make_document(world.province_a, "Thông báo kết luận", full_text="")
+    if path == "rebuild":
+        assert reindex_all() == 4
     # The scope and filter tokens come first, as lexemes the parser never makes ("_kplan"); the
     # document's tsvector keeps no positions (phrases are checked on the folded text).
     tags = import_module("chidao.documents.migrations.0003_search_tags")._TAG_TSVECTOR
@@ -271,6 +278,45 @@ def test_postgres_tsvectors_are_what_to_tsvector_makes(world):
             f"AND document_tsv = strip({tags} || to_tsvector('simple', title_folded || ' ' || body_folded))"
         )
         assert cursor.fetchone()[0] == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "dang uy dang uy tinh",
+        # Byte order, not the collation's: digits before letters, a prefix before its extension,
+        # Cyrillic after Latin; tags ("_" + token, which the parser would split) among words.
+        "35 nq tw zz z ж ab a b 2024",
+        "_kplan dang _y2024 _a1 uy _a12 dang",
+        "ke hoach ke hoach ж z ж zz z 2024 hoach ke",
+        " ".join(["dan"] * 255 + ["van"] * 256 + ["cuoi"]),
+        " ".join(["x" * 2047, "y" * 2048, "ж" * 1023, "ж" * 1024, "end"]),
+        " ".join(f"w{n % 500}" for n in range(17_000)) + " last",
+    ],
+    ids=["empty", "repeated", "order", "tags", "repeated-order", "positions-255", "long-words", "past-16383"],
+)
+def test_postgres_binary_tsvectors_equal_to_tsvector_through_copy_and_as_text(text):
+    """tsvector_binary and lexemes_binary sent by a binary COPY, and their text (tsvector_text),
+    are what to_tsvector (and strip) make of the same words."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    words = text.split()
+    # Tags are compared with the server's reading of every occurrence listed on its own.
+    made = "to_tsvector('simple', %s)" if "_" not in text else "%s::tsvector"
+    source = text if "_" not in text else " ".join(f"'{w}':{n}" for n, w in enumerate(words, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE tsv_check (document_id bigint, title_tsv tsvector, document_tsv tsvector)"
+        )
+        rows = [(1, postgres.tsvector_binary(words), postgres.lexemes_binary(words))]
+        postgres._copy(cursor.cursor, "tsv_check", ["document_id", "title_tsv", "document_tsv"], rows)
+        cursor.execute(
+            f"SELECT title_tsv = {made}, document_tsv = strip({made}), "  # noqa: S608  # one of two fixed expressions
+            "title_tsv::text = %s, document_tsv::text = %s FROM tsv_check",
+            [source, source, postgres.tsvector_text(rows[0][1]), postgres.tsvector_text(rows[0][2])],
+        )
+        assert cursor.fetchone() == (True, True, True, True)
 
 
 def test_index_documents_in_worker_processes_writes_the_same_entries(world, monkeypatch):
