@@ -784,14 +784,14 @@ class _TsvectorDumper(Dumper):
     format = pq.Format.BINARY
     oid = postgres_types["tsvector"].oid
 
-    def dump(self, obj: Any) -> bytes:
-        return bytes(obj)
+    def dump(self, obj: Any) -> Any:
+        return obj
 
 
 def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY `rows` into `table` through psycopg's `cursor`, in the binary format: each value goes
-    as the column's type expects it (the tsvectors as tsvector_binary made them), and the server
-    parses nothing."""
+    as the column's type stores it (the tsvectors as tsvector_binary made them): the server
+    neither tokenises text nor sorts lexemes."""
     cursor.adapters.register_dumper(None, _TsvectorDumper)
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as writer:
         writer.set_types([_COLUMN_TYPES[c] for c in columns])
