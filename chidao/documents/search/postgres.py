@@ -70,6 +70,13 @@ _MAX_POSITIONS = 255
 # The parser drops a word over 2047 bytes; one of at most 2047 // 4 characters cannot be that long.
 _MAX_WORD_BYTES = 2047
 _MAX_WORD = _MAX_WORD_BYTES // 4
+
+
+def _indexable(word: str) -> bool:
+    """Whether the parser keeps `word` (it drops one over 2,047 bytes)."""
+    return len(word) <= _MAX_WORD or len(word.encode()) <= _MAX_WORD_BYTES
+
+
 # A tsvector in PostgreSQL's binary format (tsvectorsend): the number of lexemes (int32), then
 # each lexeme's UTF-8 bytes, a zero byte, the number of its positions (uint16) and the positions
 # (uint16 each, weight D: the top two bits clear). What follows a word found once, at position n:
@@ -104,7 +111,7 @@ def tsvector_binary(words: Sequence[str]) -> bytes:
     positions: dict[str, list[int]] = {}
     position = 0
     for word in words:
-        if len(word) > _MAX_WORD and len(word.encode()) > _MAX_WORD_BYTES:
+        if not _indexable(word):
             continue  # the parser drops such words too ("word is too long to be indexed")
         position += 1
         at = position if position < _MAX_POSITION else _MAX_POSITION
@@ -133,12 +140,10 @@ _SPECIAL: dict[str, tuple[str, ...]] = {}
 
 def _learn(pieces: set[str]) -> None:
     for piece in pieces:
-        if piece and " " not in piece and (len(piece) <= _MAX_WORD or len(piece.encode()) <= _MAX_WORD_BYTES):
+        if piece and " " not in piece and _indexable(piece):
             _PLAIN.add(piece)
         else:
-            _SPECIAL[piece] = tuple(
-                w for w in piece.split() if len(w) <= _MAX_WORD or len(w.encode()) <= _MAX_WORD_BYTES
-            )
+            _SPECIAL[piece] = tuple(filter(_indexable, piece.split()))
 
 
 def lexemes_binary(pieces: Iterable[str]) -> bytes:
