@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import itertools
 import multiprocessing
 import os
@@ -49,6 +50,7 @@ COLUMNS = (
     "title_folded",
     "body_folded",
     "tags",
+    "digest",
 )
 _DOCUMENT_FIELDS = (
     "pk",
@@ -62,6 +64,25 @@ _DOCUMENT_FIELDS = (
     "summary",
     "full_text",
 )
+
+
+# Changes whenever the entries' columns mean something else for the same document (the folding,
+# the tags): every entry's digest then differs and the next index_documents rewrites it.
+DIGEST_VERSION = b"1"
+_GIL_KEPT = 2047
+
+
+def entry_digest(entry: Sequence[Any]) -> int:
+    """64 bits of BLAKE2b over an entry's columns (COLUMNS before the digest), as a signed
+    bigint: equal digests mean equal entries (the tsvectors are made from these columns)."""
+    text = "\x1f".join(map(str, entry)).encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(digest_size=8, person=DIGEST_VERSION)
+    # In pieces under 2,048 bytes, which hashlib hashes without letting go of the GIL: letting go
+    # and taking it back for each entry kept the helper thread writing the previous batch waiting
+    # for the GIL (0.66 s instead of 0.01 s for one SAVEPOINT statement).
+    for start in range(0, len(text), _GIL_KEPT):
+        digest.update(text[start : start + _GIL_KEPT])
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
 
 def recency_key(issued_on: dt.date, document_id: int) -> int:
@@ -109,12 +130,14 @@ def _entry(
         tags,
     )
     if not tsvectors:
-        return entry
+        # SQLite compares the stored columns themselves (sqlite._upserts): no digest.
+        return (*entry, None)
     # The tags come first in the title's: an issuer phrase among them keeps its positions,
     # whatever the length of the title. The document's holds no positions (see postgres.py).
     title_words = tag_words(tags) + title_folded.split()
     return (
         *entry,
+        entry_digest(entry),
         tsvector_binary(title_words),
         lexemes_binary(itertools.chain(title_words, pieces if pieces is not None else body.split())),
     )

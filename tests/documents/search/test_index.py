@@ -140,9 +140,15 @@ def _writes():
         return cursor.fetchall()
 
 
-def test_reindexing_writes_only_what_changed(world, monkeypatch):
+@pytest.mark.parametrize("path", ["parameters", "copy"])
+def test_reindexing_writes_only_what_changed(world, monkeypatch, path):
     """Several batches (the helper thread writes all but the last): a changed title, a changed
-    type (the tags), a changed visibility and untouched documents, all re-indexed at once."""
+    type (the tags), a changed visibility and untouched documents, all re-indexed at once. On
+    PostgreSQL both ways of writing: bound parameters (a few rows) and DELETE + COPY (many)."""
+    if path == "copy":
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL's bulk write path")
+        monkeypatch.setattr(postgres.PostgresBackend, "COPY_UPSERT", 1)
     monkeypatch.setattr(index_module, "BATCH_SIZE", 5)
     documents = [make_document(world.province_a, f"Kế hoạch số {n} về phòng cháy", index=False) for n in range(12)]
     ids = [d.pk for d in documents]
@@ -426,3 +432,67 @@ def test_postgres_reindex_that_fails_leaves_the_live_table_as_it_was(world, monk
     assert _entry_table() == table  # same table, no half-built one left
     assert _entry_rows() == before
     assert found(world.province_admin, "ho ngheo") == [first.pk]
+
+
+def _entries():
+    return list(SearchEntry.objects.order_by("document_id").values_list(*COLUMNS))
+
+
+def test_postgres_an_entry_is_rewritten_when_its_digest_differs_from_its_columns(world):
+    """Entries written before digests existed (null) or by other code are written again, even
+    when their columns are what the indexer would write; the others are left alone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares the stored columns, it keeps no digest")
+    documents = [make_document(world.province_a, f"Kế hoạch số {n} về phòng cháy", index=False) for n in range(3)]
+    ids = [d.pk for d in documents]
+    index_documents(ids)
+    expected = _entries()
+    assert all(isinstance(entry[-1], int) for entry in expected)
+    assert len({entry[-1] for entry in expected}) == 3
+    SearchEntry.objects.filter(document_id=ids[0]).update(digest=None)
+    SearchEntry.objects.filter(document_id=ids[1]).update(digest=7)
+    before = _writes()
+    index_documents(ids)
+    assert _entries() == expected
+    moved = [pk for (pk, at), (_, now) in zip(before, _writes(), strict=True) if at != now]
+    assert moved == ids[:2]
+
+
+def test_postgres_copy_that_meets_a_concurrent_entry_falls_back_to_the_upsert(world, monkeypatch):
+    """The bulk path reads the stored digests, deletes the changed entries and COPYs; an entry
+    that appeared meanwhile (here: the two changed entries read as if they were not stored) fails
+    the COPY on the key. The COPY is undone to its savepoint and INSERT … ON CONFLICT writes the
+    changed rows instead, in the same transaction; earlier writes of the transaction stay."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's bulk write path")
+    monkeypatch.setattr(postgres.PostgresBackend, "COPY_UPSERT", 1)
+    documents = [make_document(world.province_a, f"Kế hoạch số {n} về phòng cháy", index=False) for n in range(4)]
+    ids = [d.pk for d in documents]
+    index_documents(ids)
+    kept = make_document(world.province_a, "Thông báo kết luận hội nghị")
+    Document.objects.filter(pk__in=ids[:2]).update(title="Kế hoạch về chữa cháy rừng")
+    returned: list[bool] = []
+    changed, replace = postgres.PostgresBackend._changed, postgres._replace
+
+    def stored_nothing(self, cursor, columns, rows):
+        rows, stored = changed(self, cursor, columns, rows)
+        assert stored == set(ids[:2])
+        return rows, set()
+
+    def spied(*args):
+        returned.append(replace(*args))
+        return returned[-1]
+
+    monkeypatch.setattr(postgres.PostgresBackend, "_changed", stored_nothing)
+    monkeypatch.setattr(postgres, "_replace", spied)
+    before = dict(_writes())
+    with transaction.atomic():
+        assert index_documents(ids) == 4
+        assert returned == [False], "the COPY did not fail over to the upsert"
+        # The upsert rewrote only the two changed entries.
+        moved = [pk for pk, at in _writes() if pk in before and before[pk] != at]
+        assert moved == ids[:2]
+        assert set(found(world.province_admin, "chua chay rung")) == set(ids[:2])
+        assert set(found(world.province_admin, "phong chay")) == set(ids[2:])
+        assert found(world.province_admin, "ket luan hoi nghi") == [kept.pk]
+    assert SearchEntry.objects.count() == 5

@@ -77,7 +77,7 @@ def test_an_edited_summary_leaves_the_title_table_alone(world):
 def test_a_batch_of_new_entries_is_written_in_as_few_statements_as_the_parameters_allow(world):
     columns = index_module.COLUMNS
     rows = [
-        (10_000_000 + n, world.province_a.pk, "plan", "public", "", "2024-01-01", n, "", None, "", "", "a", "b", "")
+        (10_000_000 + n, world.province_a.pk, "plan", "public", "", "2024-01-01", n, "", None, "", "", "a", "b", "", n)
         for n in range(index_module.BATCH_SIZE)
     ]
     with connection.cursor() as cursor:
