@@ -1,7 +1,8 @@
 """Writing search entries, in batches: one query for the documents, one for their attachments'
-text and one upsert per batch; SQLite's triggers keep its FTS5 tables in step, PostgreSQL's
-tsvector columns are written with the rows (in the binary format, from postgres.tsvector_binary
-and postgres.lexemes_binary).
+text and one write per batch of the entries that changed (SQLite compares the stored columns,
+PostgreSQL each entry's digest, `entry_digest`); SQLite's triggers keep its FTS5 tables in step,
+PostgreSQL's tsvector columns are written with the rows (in the binary format, from
+postgres.tsvector_binary and postgres.lexemes_binary).
 `reindex_all` rebuilds everything with the rows streamed in (COPY on PostgreSQL) and the
 full-text indexes built once at the end: on PostgreSQL into a new table beside the live one, then
 swapped in; in place when that cannot be (inside a transaction, on SQLite)."""
@@ -66,8 +67,9 @@ _DOCUMENT_FIELDS = (
 )
 
 
-# Changes whenever the entries' columns mean something else for the same document (the folding,
-# the tags): every entry's digest then differs and the next index_documents rewrites it.
+# Change it whenever the same document would get another entry (the folding, the tags, how the
+# tsvectors are made, which the digest does not cover): every entry's digest then differs and the
+# next index_documents rewrites it, as `chidao reindex_documents` would.
 DIGEST_VERSION = b"1"
 _GIL_KEPT = 2047
 

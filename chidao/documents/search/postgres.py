@@ -831,11 +831,10 @@ class _TsvectorDumper(Dumper):
 
 
 def _replace(cursor: Any, raw: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], stored: set[int]) -> bool:
-    """Delete the entries `stored` and COPY `rows` straight into the table (statements through
-    `cursor`, the COPY through psycopg's `raw`). False, having
-    changed nothing, when another transaction inserted one of the rows' entries after the stored
-    ones were read: the COPY then fails on the key (after waiting for that transaction) and is
-    undone to a savepoint.
+    """Delete the entries `stored` and COPY `rows` straight into the table (the statements
+    through `cursor`, the COPY through psycopg's `raw`). False, having changed nothing, when
+    another transaction inserted one of the rows' entries after the stored ones were read: the
+    COPY then fails on the key (after waiting for that transaction) and is undone to a savepoint.
 
     Against INSERT … ON CONFLICT from a temporary table filled by COPY, this skips the temporary
     table and the conflict handling (docs/benchmarks.md, eleventh session). The foreign key to
