@@ -268,8 +268,8 @@ class SearchEntry(models.Model):
     # Scope and filter tokens ("vpublic kplan y2024 a1 a22 s22 itinh iuy"), indexed as words of
     # their own (chidao.documents.search.tokens).
     tags = models.TextField(blank=True)
-    # PostgreSQL: 64 bits of a hash of the columns above (chidao.documents.search.index.entry_digest);
-    # an entry whose digest matches is not written again. Null on SQLite (which compares the
+    # PostgreSQL: 64 bits of a hash of the row, the columns above and the tsvectors
+    # (chidao.documents.search.index.entry_digest); an entry whose digest matches is not written again. Null on SQLite (which compares the
     # columns) and for entries written before there were digests.
     digest = models.BigIntegerField(null=True)
 

@@ -1,4 +1,4 @@
-"""Search entries carry a digest of their columns: PostgreSQL's bulk writes skip the entries whose
+"""Search entries carry a digest of their row: PostgreSQL's bulk writes skip the entries whose
 digest is unchanged and replace the others by a DELETE and a binary COPY (search/postgres.py);
 entries written before keep a null digest and are rewritten the next time they are indexed.
 The index on the entries' symbol_key goes: no query reads it (a symbol is found by its number,

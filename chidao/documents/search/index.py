@@ -67,23 +67,21 @@ _DOCUMENT_FIELDS = (
 )
 
 
-# Change it whenever the same document would get another entry (the folding, the tags, how the
-# tsvectors are made, which the digest does not cover): every entry's digest then differs and the
-# next index_documents rewrites it, as `chidao reindex_documents` would.
-DIGEST_VERSION = b"1"
+# hashlib hashes a piece of fewer than 2,048 bytes without letting go of the GIL.
 _GIL_KEPT = 2047
 
 
-def entry_digest(entry: Sequence[Any]) -> int:
-    """64 bits of BLAKE2b over an entry's columns (COLUMNS before the digest), as a signed
-    bigint: equal digests mean equal entries (the tsvectors are made from these columns)."""
-    text = "\x1f".join(map(str, entry)).encode("utf-8", "surrogatepass")
-    digest = hashlib.blake2b(digest_size=8, person=DIGEST_VERSION)
-    # In pieces under 2,048 bytes, which hashlib hashes without letting go of the GIL: letting go
-    # and taking it back for each entry kept the helper thread writing the previous batch waiting
-    # for the GIL (0.66 s instead of 0.01 s for one SAVEPOINT statement).
-    for start in range(0, len(text), _GIL_KEPT):
-        digest.update(text[start : start + _GIL_KEPT])
+def entry_digest(entry: Sequence[Any], *tsvectors: bytes) -> int:
+    """64 bits of BLAKE2b over everything an entry's row holds: its columns (COLUMNS before the
+    digest) and its tsvectors as written. Equal digests mean equal rows, whatever changes later in
+    the folding or the making of the tsvectors. Returned as a signed bigint."""
+    digest = hashlib.blake2b(digest_size=8, person=b"chidao-entry")
+    # In pieces: letting go of the GIL and taking it back for each entry kept the helper thread
+    # writing the previous batch waiting for the GIL (0.66 s instead of 0.01 s for one SAVEPOINT).
+    for value in ("\x1f".join(map(str, entry)).encode("utf-8", "surrogatepass"), *tsvectors):
+        digest.update(b"\x1e")
+        for start in range(0, len(value), _GIL_KEPT):
+            digest.update(value[start : start + _GIL_KEPT])
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
@@ -137,12 +135,9 @@ def _entry(
     # The tags come first in the title's: an issuer phrase among them keeps its positions,
     # whatever the length of the title. The document's holds no positions (see postgres.py).
     title_words = tag_words(tags) + title_folded.split()
-    return (
-        *entry,
-        entry_digest(entry),
-        tsvector_binary(title_words),
-        lexemes_binary(itertools.chain(title_words, pieces if pieces is not None else body.split())),
-    )
+    title_tsv = tsvector_binary(title_words)
+    document_tsv = lexemes_binary(itertools.chain(title_words, pieces if pieces is not None else body.split()))
+    return (*entry, entry_digest(entry, title_tsv, document_tsv), title_tsv, document_tsv)
 
 
 def _attachment_texts(attachments: Any) -> dict[int, list[str]]:
