@@ -269,8 +269,8 @@ class SearchEntry(models.Model):
     # their own (chidao.documents.search.tokens).
     tags = models.TextField(blank=True)
     # PostgreSQL: 64 bits of a hash of the row, the columns above and the tsvectors
-    # (chidao.documents.search.index.entry_digest); an entry whose digest matches is not written again. Null on SQLite (which compares the
-    # columns) and for entries written before there were digests.
+    # (chidao.documents.search.index.entry_digest); an entry whose digest matches is not written
+    # again. Null on SQLite (which compares the columns) and for entries written before digests.
     digest = models.BigIntegerField(null=True)
 
     class Meta:
