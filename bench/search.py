@@ -228,25 +228,34 @@ def _matches(queries: Sequence[str], documents: int) -> dict[str, str]:
 def _incremental(bench: Bench, corpus: Corpus) -> tuple[set[int], list[Record]]:
     """20,000 documents edited in SQL, then `index_documents(ids)` in one transaction, as the
     registry's services call it after a bulk edit."""
-    index_documents = _search_function("index_documents")
     ids = change_documents(corpus, CHANGED, CHANGED_PHRASE)
-    counted: list[int] = []
-
-    def index() -> None:
-        with transaction.atomic():
-            counted.append(index_documents(ids))
-
-    record = bench.wall_clock("index_documents_20000", index, runs=1, prepare=lambda: None)
-    record.request = f"index_documents(ids) of {len(ids):,} changed documents"
+    record, returned = _timed_index(
+        bench, "index_documents_20000", ids, f"index_documents(ids) of {len(ids):,} changed documents"
+    )
     bench.dataset["index_documents"] = {
         "documents": len(ids),
-        "returned": counted[0],
+        "returned": returned,
         "seconds": record.p95,
         # SQLite: the write-ahead log copied into the database file after the commit, in a helper
         # thread (search.sqlite.checkpoint_after_commit); waited for here, outside the timing.
         "checkpoint_after_commit_seconds": _wait_for_checkpoints(),
     }
     return set(ids), [record, _rate("index_documents_rate", len(ids), record.p95, "index_documents(ids)")]
+
+
+def _timed_index(bench: Bench, metric: str, ids: list[int], request: str) -> tuple[Record, int]:
+    """`index_documents(ids)` in one transaction, its commit included, timed once; and what it
+    returned (the number of entries written)."""
+    index_documents = _search_function("index_documents")
+    counted: list[int] = []
+
+    def index() -> None:
+        with transaction.atomic():
+            counted.append(index_documents(ids))
+
+    record = bench.wall_clock(metric, index, runs=1, prepare=lambda: None)
+    record.request = request
+    return record, counted[0]
 
 
 def _into_freed_space(bench: Bench, corpus: Corpus, changed: set[int]) -> list[Record]:
@@ -257,7 +266,6 @@ def _into_freed_space(bench: Bench, corpus: Corpus, changed: set[int]) -> list[R
     indexes (docs/benchmarks.md, twelfth session). Nothing on SQLite, which has no such step."""
     if connection.vendor != "postgresql":
         return []
-    index_documents = _search_function("index_documents")
     skip = changed | set(corpus.landmark_ids.values())
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM documents_document ORDER BY id")
@@ -268,22 +276,20 @@ def _into_freed_space(bench: Bench, corpus: Corpus, changed: set[int]) -> list[R
         start = time.perf_counter()
         cursor.execute("VACUUM documents_searchentry")
         vacuum = time.perf_counter() - start
-    counted: list[int] = []
-
-    def index() -> None:
-        with transaction.atomic():
-            counted.append(index_documents(ids))
-
-    record = bench.wall_clock("index_documents_freed_space_20000", index, runs=1, prepare=lambda: None)
-    record.request = f"index_documents(ids) of {len(ids):,} documents without entries, after VACUUM"
+    record, returned = _timed_index(
+        bench,
+        "index_documents_freed_space_20000",
+        ids,
+        f"index_documents(ids) of {len(ids):,} documents without entries, after VACUUM",
+    )
     bench.dataset["index_documents_freed_space"] = {
         "documents": len(ids),
-        "returned": counted[0],
+        "returned": returned,
         "seconds": record.p95,
         "vacuum_seconds": round(vacuum, 1),
     }
-    if counted[0] != len(ids):
-        raise BenchError(f"index_documents() wrote {counted[0]} entries of {len(ids)} documents")
+    if returned != len(ids):
+        raise BenchError(f"index_documents() wrote {returned} entries of {len(ids)} documents")
     return [
         record,
         _rate("index_documents_freed_space_rate", len(ids), record.p95, "index_documents(ids) after VACUUM"),
