@@ -11,6 +11,7 @@ from django.db import connection
 from chidao.documents.search import queries
 from chidao.documents.search.postgres import PostgresBackend
 from chidao.documents.search.queries import Filters, naive_search, search_documents
+from chidao.documents.search.query import Match
 from tests.documents.search import make_document
 
 pytestmark = pytest.mark.django_db
@@ -320,14 +321,16 @@ def test_a_quoted_phrase_in_the_body_needs_its_words_in_order(world, monkeypatch
 
 
 @pytest.mark.parametrize(
-    ("common", "walk", "title_walk"),
-    [(-1, 2, 8000), (-1, 20_000, 8000), (10**9, 2, 10**9)],
-    ids=["walk-falls-back-to-probe", "walk-fills-page", "title-walk"],
+    ("common", "walk", "title_walk", "window"),
+    [(-1, 2, 8000, 1), (-1, 20_000, 8000, 1), (10**9, 2, 10**9, 1), (-1, 20_000, 10**9, 3), (-1, 4, 10**9, 3)],
+    ids=["walk-falls-back-to-probe", "walk-fills-page", "title-walk", "sampled-walk", "sampled-walk-falls-short"],
 )
-def test_every_postgres_path_gives_the_same_pages(world, registry, monkeypatch, common, walk, title_walk):
-    """Whichever step answers (the newest rows, the planner's estimate sending a common match to
-    the recency walk, the GIN probe, the sorted bitmap), the pages are the same."""
-    users = [world.province_admin, world.commune_officer]
+def test_every_postgres_path_gives_the_same_pages(world, registry, monkeypatch, common, walk, title_walk, window):
+    """Whichever step answers (the newest rows, a walk further down the recency index on the
+    newest rows' sample or on the planner's estimate, the GIN probe, the sorted bitmap), the
+    pages are the same."""
+    # The system administrator searches without scope tokens: the newest rows are checked first.
+    users = [world.system_admin, world.province_admin, world.commune_officer]
     cases = [
         ("dang", Filters()),
         ("bao ve nen tang", Filters()),
@@ -348,21 +351,51 @@ def test_every_postgres_path_gives_the_same_pages(world, registry, monkeypatch, 
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     expected = pages()
     assert sum(map(len, expected)) > len(expected)
-    monkeypatch.setattr(PostgresBackend, "WINDOW", 1)
+    monkeypatch.setattr(PostgresBackend, "WINDOW", window)
     monkeypatch.setattr(PostgresBackend, "DENSE_WINDOW", 1)
     monkeypatch.setattr(PostgresBackend, "COMMON", common)
     monkeypatch.setattr(PostgresBackend, "WALK", walk)
     monkeypatch.setattr(PostgresBackend, "TITLE_WALK", title_walk)
+    # One match among the newest rows is sample enough (a page is two).
+    monkeypatch.setattr(PostgresBackend, "SAMPLED", 1)
     walks = []
     newest = PostgresBackend._newest
 
-    def counted(self, *args, walk=False, **kwargs):
-        walks.append(walk)
-        return newest(self, *args, walk=walk, **kwargs)
+    def counted(self, *args, **kwargs):
+        # (walked, rows skipped): a walk past the window names the rows it skips.
+        walked = args[6] if len(args) > 6 else kwargs.get("walk", False)
+        walks.append((walked, args[7] if len(args) > 7 else kwargs.get("skip", 0)))
+        return newest(self, *args, **kwargs)
 
     monkeypatch.setattr(PostgresBackend, "_newest", counted)
     assert pages() == expected
-    assert connection.vendor != "postgresql" or any(walks)
+    if connection.vendor == "postgresql":
+        assert any(walked for walked, _skip in walks)
+        # With a window of three rows, one match among them sends the search down the index.
+        assert any(skip for _walked, skip in walks) == (window > 1)
+
+
+@pytest.mark.parametrize(
+    ("scope", "found", "rarest", "rows"),
+    [
+        ("title", 2, 500_000, 0),  # too few to go by
+        ("title", 4, 500_000, 14_000),  # a page due in 5,000 rows; thrice that, less the window
+        ("title", 4, 20_000, 0),  # the rarest word is not common: its probe is cheap
+        ("title", 19, 20_000, 2_159),  # beyond what the probe may return: walked anyway
+        ("any", 4, 500_000, 0),  # 4,000 expected: the probe, not a walk of the bodies
+        ("any", 19, 500_000, 1_106),  # 19,000 expected: twice the 1,053 rows due, less the window
+        ("any", 7, 500_000, 4_716),
+    ],
+)
+def test_postgres_walks_on_the_sample_of_the_newest_rows(monkeypatch, scope, found, rarest, rows):
+    """Matches among the WINDOW newest rows but fewer than a page: that sample of the rows a walk
+    reads decides whether to walk on before the GIN probe (the planner's estimates take common
+    words that go together for rare)."""
+    engine = PostgresBackend()
+    engine._rows = 1_000_000
+    monkeypatch.setattr(PostgresBackend, "_upper_bound", lambda self, match: rarest)
+    match = Match(scope, (("tinh", "uy"),))
+    assert engine._sampled_walk(match, limit=20, found=found, window=1000) == rows
 
 
 def test_postgres_one_probe_serves_the_titles_and_the_documents(world, registry, monkeypatch):
