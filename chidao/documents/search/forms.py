@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from chidao.documents.models import DocumentKind
@@ -67,7 +68,10 @@ class SearchForm(StyledFormMixin, forms.Form):
         # level below them, not the thousands of communes a national account reaches.
         unit_field: forms.ModelChoiceField[Unit] = self.fields["unit"]  # type: ignore[assignment]  # declared above
         unit_field.queryset = Unit.objects.visible_to(user).order_by("depth", "name")
-        unit_field.widget.choices = [("", _("Tất cả")), *((u.pk, u.name) for u in _unit_choices(user))]
+        # Read when the list is drawn (the page), not for the API, which only validates a unit.
+        unit_field.widget.choices = CallableChoiceIterator(
+            lambda: [("", _("Tất cả")), *((u.pk, u.name) for u in _unit_choices(user))]
+        )
 
     def filters(self) -> Filters:
         data = self.cleaned_data

@@ -36,6 +36,10 @@ def test_the_page_shows_the_box_and_a_hint_before_any_search(world, as_user):
     assert response.status_code == 200
     assert 'name="q"' in content and 'id="results"' in content
     assert "có dấu hay không dấu" in content
+    # The unit filter offers "all" and the officer's own commune (read when the list is drawn).
+    assert f'<option value="{world.commune_a.pk}">{world.commune_a.name}</option>' in content
+    assert "Tất cả</option>" in content
+    assert world.province_b.name not in content
 
 
 def test_results_show_symbol_title_issuer_date_snippet_and_link(world, as_user, plan):
