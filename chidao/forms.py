@@ -100,6 +100,10 @@ class PlainTextInput(PlainInput):
     input_type = "text"
 
 
+class PlainNumberInput(PlainInput, forms.NumberInput):
+    input_type = "number"
+
+
 class PlainDateInput(PlainInput):
     input_type = "date"
 

@@ -3,6 +3,7 @@ field keys)."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chidao.documents.models import DocumentKind
 from chidao.documents.search.queries import MAX_PAGE, Filters
-from chidao.forms import StyledFormMixin
+from chidao.forms import PlainNumberInput, PlainSelect, PlainTextInput, StyledFormMixin
 from chidao.org.models import Unit
 
 if TYPE_CHECKING:
@@ -29,11 +30,13 @@ class SearchForm(StyledFormMixin, forms.Form):
         required=False,
         choices=[("", _("Tất cả")), *DocumentKind.choices],
         error_messages={"invalid_choice": _("Loại văn bản “%(value)s” không có trong danh mục.")},
+        widget=PlainSelect,
     )
-    issuer = forms.CharField(label=_("Cơ quan ban hành"), required=False, max_length=255)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), required=False, max_length=255, widget=PlainTextInput())
     year = forms.IntegerField(
         label=_("Năm ban hành"),
         required=False,
+        widget=PlainNumberInput(),
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
         error_messages={
@@ -47,6 +50,7 @@ class SearchForm(StyledFormMixin, forms.Form):
         required=False,
         queryset=Unit.objects.none(),
         error_messages={"invalid_choice": _("Đơn vị đã chọn không có hoặc ngoài phạm vi của bạn.")},
+        widget=PlainSelect,
     )
     page = forms.IntegerField(
         required=False,
@@ -68,10 +72,13 @@ class SearchForm(StyledFormMixin, forms.Form):
         # level below them, not the thousands of communes a national account reaches.
         unit_field: forms.ModelChoiceField[Unit] = self.fields["unit"]  # type: ignore[assignment]  # declared above
         unit_field.queryset = Unit.objects.visible_to(user).order_by("depth", "name")
-        # Read when the list is drawn (the page), not for the API, which only validates a unit.
-        unit_field.widget.choices = CallableChoiceIterator(
-            lambda: [("", _("Tất cả")), *((u.pk, u.name) for u in _unit_choices(user))]
-        )
+        # Read when the list is drawn (the page), not for the API, which only validates a unit;
+        # once (the widget also looks at the first choice before drawing).
+        @functools.cache
+        def offered() -> list[tuple[Any, str]]:
+            return [("", str(_("Tất cả"))), *((u.pk, u.name) for u in _unit_choices(user))]
+
+        unit_field.widget.choices = CallableChoiceIterator(offered)
 
     def filters(self) -> Filters:
         data = self.cleaned_data

@@ -70,6 +70,23 @@ def test_empty_and_too_short_queries_get_a_message(world, as_user):
 def test_a_bad_filter_is_named_in_the_message(world, as_user):
     content = as_user(world.commune_officer).get(URL, {"q": "dang", "year": "hai nghìn"}).content.decode()
     assert "Năm ban hành phải là một số" in content
+    # The year typed is kept in its box, marked invalid and tied to the message.
+    assert 'type="number" value="hai nghìn"' in content and 'aria-invalid="true"' in content
+
+
+def test_the_filters_chosen_are_kept_in_the_form(world, as_user, plan):
+    params = {
+        "q": "ke hoach",
+        "kind": "plan",
+        "year": "2024",
+        "issuer": "Thành ủy <Đà Nẵng>",
+        "unit": world.commune_a.pk,
+    }
+    content = as_user(world.commune_officer).get(URL, params).content.decode()
+    assert '<option value="plan" selected>Kế hoạch</option>' in content
+    assert f'<option value="{world.commune_a.pk}" selected>' in content
+    assert 'max="2100" min="1930" name="year" type="number" value="2024"' in content
+    assert 'value="Thành ủy &lt;Đà Nẵng&gt;"' in content
 
 
 def test_a_unit_out_of_scope_cannot_be_used_as_a_filter(world, as_user, plan):
