@@ -75,6 +75,7 @@ class SearchForm(StyledFormMixin, forms.Form):
             # Only a unit given needs the scope to check it against (built lazily, the query
             # costs about 1.5 ms of the ORM's time to set up).
             unit_field.queryset = Unit.objects.visible_to(user).order_by("depth", "name")
+
         # Read when the list is drawn (the page), not for the API, which only validates a unit;
         # once (the widget also looks at the first choice before drawing).
         @functools.cache
