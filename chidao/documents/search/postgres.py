@@ -864,9 +864,9 @@ def _planner(cursor: Any, **allowed: bool) -> None:
         return
     # A probe's bitmap of ~100,000 entries stays exact: a lossy one rechecks whole pages, reading
     # every document_tsv on them.
-    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '32MB'")
-    for kind, on in allowed.items():
-        cursor.execute(f"SET LOCAL enable_{kind} = {'on' if on else 'off'}")
+    # One round trip for all of them.
+    switches = "".join(f"; SET LOCAL enable_{kind} = {'on' if on else 'off'}" for kind, on in allowed.items())
+    cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL work_mem = '32MB'{switches}")
 
 
 class _TsvectorDumper(Dumper):

@@ -1,8 +1,8 @@
 """Searching the registry: one page of results with a bounded cost, whatever the query.
 
-Rules: the scope is `visible_document_q` (the same as `Document.objects.visible_to`), applied
-inside every full-text query, so results, counts and snippets never reach a document out of
-scope. The scope and the filters also go into the full-text query as index tokens
+Rules: the scope is `visible_document_q` (the same as `Document.objects.visible_to`), read once
+per search as lists of unit ids (`DocumentScope`) and applied inside every full-text query and to
+the page's documents, so results, counts and snippets never reach a document out of scope. The scope and the filters also go into the full-text query as index tokens
 (search/tokens.py): the engine intersects them with the words instead of walking every match.
 Ranking is by tiers, each read newest first and only as deep as the page needs:
   1. the document whose number and symbol the query names ("35-NQ/TW", "35/NQ-TW", "nq 35");
@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chidao.documents.models import Attachment, Document, SearchEntry, visible_document_q
+from chidao.documents.models import Attachment, Document, DocumentScope, SearchEntry, document_scope
 from chidao.documents.search.backends import backend
 from chidao.documents.search.index import recency_key
 from chidao.documents.search.query import MIN_QUERY_LENGTH, Match, ParsedQuery, Symbol, parse_query
@@ -98,12 +98,10 @@ class SearchPage:
         return len(self.hits) == PAGE_SIZE and shown < self.total and self.page < MAX_PAGE
 
 
-def _scope_sql(user: AnyUser, filters: Filters) -> tuple[str, list[Any]] | None:
+def _scope_sql(scope: DocumentScope, filters: Filters) -> tuple[str, list[Any]] | None:
     """The WHERE clause (on the entry table, unaliased) of the scope and the filters, compiled
-    by the ORM from the same Q as `Document.objects.visible_to`; None when nothing can match."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    condition = Q() if user.is_superuser else visible_document_q(user)
+    by the ORM from the same rule as `Document.objects.visible_to`; None when nothing can match."""
+    condition = scope.q()
     if filters.kind:
         condition &= Q(kind=filters.kind)
     if filters.year is not None:
@@ -187,11 +185,15 @@ def search_documents(
     result = SearchPage(query=parsed, page=page)
     if parsed.too_short:
         return result
-    scope = _scope_sql(user, filters or Filters())
+    filters = filters or Filters()
+    # The user's scope is read once: each statement below and the page's documents apply it.
+    scope = document_scope(user)
     if scope is None:
         return result
-    where, params = scope
-    filters = filters or Filters()
+    scoped = _scope_sql(scope, filters)
+    if scoped is None:
+        return result
+    where, params = scoped
     # The same scope and filters as tokens of the index: the full-text engine intersects them
     # with the words; `where` still checks the rows it returns.
     tokens = token_filter(
@@ -200,6 +202,7 @@ def search_documents(
         year=filters.year,
         unit_id=filters.unit_id,
         issuer_words=index_fold(filters.issuer).split(),
+        scope=scope,
     )
     engine = backend()
     wanted = page * PAGE_SIZE
@@ -219,18 +222,17 @@ def search_documents(
         result.total, result.total_exact = engine.count(parsed.match("any"), where, params, TOTAL_CAP, tokens)
     result.total = max(result.total, symbol_total, len(ranked))
     page_ids = list(ranked)[(page - 1) * PAGE_SIZE : wanted]
-    result.hits = _hits(user, parsed, page_ids, ranked)
+    result.hits = _hits(scope, parsed, page_ids, ranked)
     return result
 
 
-def _hits(user: AnyUser, parsed: ParsedQuery, ids: list[int], reasons: dict[int, str]) -> list[Hit]:
-    """The page's documents with their highlighted title and snippet; only these rows are read."""
+def _hits(scope: DocumentScope, parsed: ParsedQuery, ids: list[int], reasons: dict[int, str]) -> list[Hit]:
+    """The page's documents with their highlighted title and snippet; only these rows are read,
+    and only those in the scope (checked again on the registry's own rows)."""
     if not ids:
         return []
-    documents = (
-        Document.objects.visible_to(user)
-        .filter(pk__in=ids)
-        .only("pk", "kind", "symbol", "issuer", "issued_on", "title", "summary", "full_text", "unit_id")
+    documents = Document.objects.filter(scope.q(), pk__in=ids).only(
+        "pk", "kind", "symbol", "issuer", "issued_on", "title", "summary", "full_text", "unit_id"
     )
     by_id = {d.pk: d for d in documents}
     # The whole query word for word is marked alone when a text holds it: "bảo vệ nền tảng", not

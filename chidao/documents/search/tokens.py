@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 
 if TYPE_CHECKING:
+    from chidao.documents.models import DocumentScope
     from chidao.org.scope import AnyUser
 
 # Past this many alternatives in one scope the token query is left out (the ORM condition alone
@@ -107,12 +108,11 @@ def ancestors_by_unit(unit_ids: Iterable[int] | None = None) -> dict[int, list[i
     return ancestors
 
 
-def _scope_clause(user: AnyUser) -> tuple[tuple[str, ...], ...] | None:
+def _scope_clause(scope: DocumentScope) -> tuple[tuple[str, ...], ...] | None:
     """The alternatives of the user's scope; None when too many to be worth it."""
     from chidao.org.models import Unit, UnitClosure
-    from chidao.org.scope import grant_unit_ids
 
-    granted = set(grant_unit_ids(user).values_list("unit_id", flat=True))
+    granted = set(scope.granted)
     alternatives: list[tuple[str, ...]] = [("vpublic",)]
     if not granted:
         return tuple(alternatives)
@@ -124,9 +124,8 @@ def _scope_clause(user: AnyUser) -> tuple[tuple[str, ...], ...] | None:
         .exclude(ancestor_id=F("descendant_id"))
         .values_list("descendant_id", flat=True)
     )
-    above = set(UnitClosure.objects.filter(descendant_id__in=granted).values_list("ancestor_id", flat=True))
     alternatives.extend((f"a{unit}",) for unit in sorted(roots - covered))
-    alternatives.extend((f"s{unit}",) for unit in sorted(above))
+    alternatives.extend((f"s{unit}",) for unit in sorted(scope.above))
     if len(alternatives) > MAX_ALTERNATIVES:
         return None
     return tuple(alternatives)
@@ -139,15 +138,20 @@ def token_filter(
     year: int | None = None,
     unit_id: int | None = None,
     issuer_words: Sequence[str] = (),
+    scope: DocumentScope | None = None,
 ) -> TokenFilter:
     """The token form of the user's scope and the filters (see the module docstring); parts that
-    cannot be written as tokens are left out (the ORM condition still applies them)."""
+    cannot be written as tokens are left out (the ORM condition still applies them). `scope`:
+    the user's, when the caller has read it already."""
+    from chidao.documents.models import document_scope
+
     clauses: list[tuple[tuple[str, ...], ...]] = []
     prefix_last: set[int] = set()
     if not user.is_superuser:
-        scope = _scope_clause(user)
-        if scope is not None:
-            clauses.append(scope)
+        scope = scope if scope is not None else document_scope(user)
+        alternatives = _scope_clause(scope) if scope is not None else (("vpublic",),)
+        if alternatives is not None:
+            clauses.append(alternatives)
     if kind and _TOKEN.fullmatch(kind):
         clauses.append(((f"k{kind}",),))
     if year is not None:

@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from chidao.documents.models import Document, SearchEntry
+from chidao.accounts.models import RoleGrant
+from chidao.documents import models
+from chidao.documents.models import Document, SearchEntry, document_scope
 from chidao.documents.search import reindex_units
 from chidao.documents.search.backends import backend
 from chidao.documents.search.queries import Filters, search_documents
@@ -108,6 +110,49 @@ def test_token_scope_is_the_visibility_rule(world, seed):
                 assert _token_only(user, **filters) >= _orm(user, **filters), (user.username, filters)
             else:
                 assert _token_only(user, **filters) == _orm(user, **filters), (user.username, filters)
+
+
+@pytest.mark.parametrize("cap", [1000, 2])
+def test_the_scope_read_once_is_the_visibility_rule(world, monkeypatch, cap):
+    """A search reads the user's scope once, as lists of units (`document_scope`); past
+    SCOPE_LIST_MAX units it keeps the rule's subqueries. Either way: the same documents."""
+    monkeypatch.setattr(models, "SCOPE_LIST_MAX", cap)
+    extra = _reorganised(world)
+    _random_registry(world, extra, 4)
+    inactive = make_user("inactive", "secretariat", world.commune_a)
+    inactive.is_active = False
+    inactive.save()
+    users = [
+        world.province_admin,
+        world.commune_officer,
+        world.sibling_officer,
+        world.outsider,
+        world.viewer,
+        world.system_admin,
+        make_user("nobody"),
+        make_user("former_officer", "secretariat", extra[2]),
+        make_user("two_grants", "secretariat", world.commune_a),
+        inactive,
+    ]
+    RoleGrant.objects.create(user=users[-2], unit=world.province_a, role="viewer")
+    for user in users:
+        scope = document_scope(user)
+        read = set() if scope is None else set(Document.objects.filter(scope.q()).values_list("pk", flat=True))
+        assert read == set(Document.objects.visible_to(user).values_list("pk", flat=True)), user.username
+        ids = [h.document.pk for h in search_documents(user, "chung", page=1).hits]
+        assert set(ids) <= read
+    assert document_scope(inactive) is None
+    province_scope = document_scope(world.province_admin)
+    assert province_scope is not None
+    # Đà Nẵng, its three communes and the former Quảng Nam with its commune.
+    assert (province_scope.units is None) == (cap == 2)
+    officer_scope = document_scope(world.commune_officer)
+    assert officer_scope is not None
+    assert officer_scope.granted == {world.commune_a.pk}
+    assert officer_scope.above == {world.commune_a.pk, world.province_a.pk, world.root.pk}
+    if cap == 1000:
+        # Phường Hải Châu and the former Phường Thạch Thang merged into it.
+        assert officer_scope.units == {world.commune_a.pk, extra[1].pk}
 
 
 def test_issuer_tokens_are_whole_words_in_order_the_last_one_a_prefix(world):
