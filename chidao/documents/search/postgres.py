@@ -312,6 +312,8 @@ class PostgresBackend(Writer):
     TITLE_WALK = 8_000
     # The fewest matches among the WINDOW newest rows that are a sample worth walking on.
     SAMPLED = 3
+    # The newest entries of a small scope checked first (`_scope_newest`).
+    SCOPE_WINDOW = 1000
 
     def __init__(self) -> None:
         super().__init__()
@@ -322,6 +324,7 @@ class PostgresBackend(Writer):
         self._word_probes: dict[tuple[Any, ...], list[tuple[int, int]] | None] = {}
         self._phrase_rows: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
         self._rows: int | None = None  # the entry table's size, as the planner knows it
+        self._scope_fell_short = False  # a `_scope_newest` of this search found less than a page
 
     def _newest(
         self,
@@ -350,6 +353,53 @@ class PostgresBackend(Writer):
             ids = [row[0] for row in cursor.fetchall()]
             if walk:
                 _planner(cursor)
+        return ids
+
+    def _scope_newest(
+        self,
+        match: Match,
+        where: str,
+        params: Sequence[Any],
+        limit: int,
+        scope_units: tuple[tuple[int, ...], tuple[int, ...]],
+    ) -> list[int]:
+        """The newest matches among the SCOPE_WINDOW newest entries of a small scope: those of its
+        units, the "subtree" entries of the units above them and the public entries, each read
+        newest first through an index (search_entry_unit_recency on unit, visibility and recency;
+        search_entry_public_recency) and merged. A commune's scope is about 2 % of the registry: walking the recency index
+        would pass ~50 rows for each one in scope, and a GIN probe of common words reads their
+        long posting lists; here a page of a common word costs a few hundred rows."""
+        units, subtree = scope_units
+        parts: list[str] = []
+        values: list[Any] = []
+
+        def part(condition: str, *condition_values: Any) -> None:
+            parts.append(
+                f"(SELECT * FROM {ENTRY} WHERE {condition} AND ({where}) "  # noqa: S608  # our table; values are parameters
+                "ORDER BY recency_key DESC LIMIT %s)"
+            )
+            values.extend((*condition_values, *params, self.SCOPE_WINDOW))
+
+        # Each part a range of one index, newest first; visibilities written out, not bound: the
+        # planner must see the public index's own condition. The parts do not overlap.
+        for unit in units:
+            part("unit_id = %s AND visibility = 'unit'", unit)
+            part("unit_id = %s AND visibility = 'subtree'", unit)
+        for unit in subtree:
+            part("unit_id = %s AND visibility = 'subtree'", unit)
+        part("visibility = 'public'")
+        # The scope and the filters are `where`: the words alone are checked here.
+        terms = _terms(match)
+        sql = (
+            f"SELECT document_id FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) AS scoped "  # noqa: S608  # our table; values are parameters
+            f"ORDER BY recency_key DESC LIMIT %s) AS newest WHERE {terms.on('newest')} "
+            "ORDER BY recency_key DESC LIMIT %s"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            _planner(cursor, seqscan=False, bitmapscan=False)
+            cursor.execute(sql, [*values, self.SCOPE_WINDOW, *terms.params, limit])
+            ids = [row[0] for row in cursor.fetchall()]
+            _planner(cursor)
         return ids
 
     def _matches(
@@ -450,6 +500,22 @@ class PostgresBackend(Writer):
         # year filters are not (a common word's probe lists tens of thousands of rows): the
         # newest rows of that kind or year are checked first, fewer of them.
         tokened = tokens is not None and bool(token_expression(tokens))
+        if (
+            tokens is not None
+            and tokens.scope_units is not None
+            and not tokens.narrow
+            and key not in self._probes
+            and not self._scope_fell_short
+            and self.SCOPE_WINDOW * self._upper_bound(match) >= limit * self._table_rows()
+        ):
+            # A small scope (a commune's officer): its newest entries, read unit by unit through
+            # the indexes, hold a page of a common word's matches. The words' frequency in the
+            # whole registry is all the planner knows; once the scope's newest entries fall short
+            # (a title's words that its units seldom write), the next tiers go the other ways.
+            ids = self._scope_newest(match, where, params, limit, tokens.scope_units)
+            if len(ids) >= limit:
+                return ids
+            self._scope_fell_short = True
         if key not in self._probes and (not tokened or (tokens is not None and tokens.dense)):
             window = self.DENSE_WINDOW if tokened else self.WINDOW
             # Unless even the rarest word is too rare to fill a page there.

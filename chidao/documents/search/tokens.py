@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 # Past this many alternatives in one scope the token query is left out (the ORM condition alone
 # then decides, as before); a user holding that many grants is an administrator in practice.
 MAX_ALTERNATIVES = 200
+# A scope of at most this many units (its own and those above whose "subtree" entries it reads)
+# is also given as `TokenFilter.scope_units`: a commune's officer, not a province's.
+MAX_SCOPE_UNITS = 8
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -58,6 +61,11 @@ class TokenFilter:
 
     clauses: tuple[tuple[tuple[str, ...], ...], ...] = ()
     prefix_last: frozenset[int] = frozenset()  # indexes of clauses whose phrases end in a prefix
+    # A small scope as the units whose entries it holds: (every entry of these units, the
+    # "subtree" entries of these), with every public entry besides; for engines that read the
+    # newest entries of each by index (postgres.PostgresBackend._scope_newest). None: no scope,
+    # or too many units for that.
+    scope_units: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -147,11 +155,13 @@ def token_filter(
 
     clauses: list[tuple[tuple[str, ...], ...]] = []
     prefix_last: set[int] = set()
+    scope_units = None
     if not user.is_superuser:
         scope = scope if scope is not None else document_scope(user)
         alternatives = _scope_clause(scope) if scope is not None else (("vpublic",),)
         if alternatives is not None:
             clauses.append(alternatives)
+        scope_units = _scope_units(scope)
     if kind and _TOKEN.fullmatch(kind):
         clauses.append(((f"k{kind}",),))
     if year is not None:
@@ -161,4 +171,15 @@ def token_filter(
     if issuer_words and all(_TOKEN.fullmatch(w) for w in issuer_words):
         prefix_last.add(len(clauses))
         clauses.append((tuple(f"i{w}" for w in issuer_words),))
-    return TokenFilter(tuple(clauses), frozenset(prefix_last))
+    return TokenFilter(tuple(clauses), frozenset(prefix_last), scope_units)
+
+
+def _scope_units(scope: DocumentScope | None) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """`TokenFilter.scope_units` of a scope."""
+    if scope is None or scope.units is None:
+        return None
+    # The "subtree" entries of a unit of the scope are among its own.
+    subtree = scope.above - scope.units
+    if len(scope.units) + len(subtree) > MAX_SCOPE_UNITS:
+        return None
+    return tuple(sorted(scope.units)), tuple(sorted(subtree))

@@ -12,6 +12,9 @@ from chidao.documents.search import queries
 from chidao.documents.search.postgres import PostgresBackend
 from chidao.documents.search.queries import Filters, naive_search, search_documents
 from chidao.documents.search.query import Match
+from chidao.documents.search.tokens import MAX_SCOPE_UNITS, token_filter
+from chidao.org.models import UnitKind
+from tests.conftest import make_unit
 from tests.documents.search import make_document
 
 pytestmark = pytest.mark.django_db
@@ -373,6 +376,112 @@ def test_every_postgres_path_gives_the_same_pages(world, registry, monkeypatch, 
         assert any(walked for walked, _skip in walks)
         # With a window of three rows, one match among them sends the search down the index.
         assert any(skip for _walked, skip in walks) == (window > 1)
+
+
+@pytest.mark.parametrize("window", [10**6, 3])
+def test_postgres_scope_walk_gives_the_same_pages(world, registry, monkeypatch, window):
+    """A small scope's newest entries, read unit by unit through their indexes and merged
+    (`_scope_newest`), give the pages the other paths give: each user's own units, the "subtree"
+    entries of the units above and the public ones, in order, with and without filters; a window
+    too small for a page falls back to the other paths."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's scope walk")
+    units = [world.root, world.province_a, world.province_b, world.commune_a, world.commune_b, world.commune_c]
+    for n in range(36):
+        make_document(
+            units[n % len(units)],
+            f"Báo cáo công tác xây dựng Đảng số {n}" if n % 3 else f"Kế hoạch tuyên truyền về Đảng số {n}",
+            kind="report" if n % 3 else "plan",
+            visibility=("unit", "subtree", "public")[n % 4 % 3],
+            issued_on=dt.date(2023 + n % 3, 1 + n % 12, 1 + n % 27),
+        )
+    users = [world.commune_officer, world.sibling_officer, world.outsider, world.province_admin, world.viewer]
+    cases = [
+        ("dang", Filters()),
+        ("bao cao dang", Filters()),
+        ('"xay dung dang"', Filters()),
+        ("ke hoach", Filters(kind="plan")),
+        ("dang", Filters(year=2024)),
+        ("dang", Filters(unit_id=world.province_a.pk)),
+    ]
+
+    def pages():
+        return [
+            (ids(found), found.total)
+            for user in users
+            for text, filters in cases
+            for found in [search_documents(user, text, filters=filters, page=page) for page in (1, 2, 3)]
+        ]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE documents_searchentry")
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    # No scope walk: the other paths' pages.
+    monkeypatch.setattr(PostgresBackend, "SCOPE_WINDOW", 0)
+    expected = pages()
+    assert sum(len(page) for page, _total in expected) > len(expected)
+    monkeypatch.setattr(PostgresBackend, "SCOPE_WINDOW", window)
+    # Every word counts as common: the walk is tried first whatever the statistics say.
+    monkeypatch.setattr(PostgresBackend, "_upper_bound", lambda self, match: 10**9)
+    answered = []
+    scope_newest = PostgresBackend._scope_newest
+
+    def counted(self, match, where, params, limit, scope_units):
+        found = scope_newest(self, match, where, params, limit, scope_units)
+        answered.append(len(found) >= limit)
+        return found
+
+    monkeypatch.setattr(PostgresBackend, "_scope_newest", counted)
+    plans = []
+
+    def explained(execute, sql, params, many, context):
+        if ") AS scoped " in sql and not sql.startswith("EXPLAIN"):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + sql, params)
+                plans.append([row[0].strip() for row in cursor.fetchall()])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explained):
+        assert pages() == expected
+    # Each part is a range of one of the two indexes, merged newest first: nothing sorted.
+    assert plans and all(any(line.startswith("->  Merge Append") for line in plan) for plan in plans)
+    for plan in plans:
+        text = "\n".join(plan)
+        assert "search_entry_unit_recency" in text and "search_entry_public_recency" in text
+        assert not any(line.startswith("->  Sort ") for line in plan), text
+    # The walk answered some pages; with a window of three rows it fell short of others.
+    assert any(answered)
+    if window == 3:
+        assert not all(answered)
+
+
+def test_postgres_scope_units_of_small_scopes_only(world):
+    """A commune's or a province's officer in the test tree: their units and those above; the
+    superuser and a scope of more than MAX_SCOPE_UNITS units: none."""
+    assert token_filter(world.commune_officer).scope_units == (
+        (world.commune_a.pk,),
+        tuple(sorted((world.root.pk, world.province_a.pk))),
+    )
+    assert token_filter(world.province_admin).scope_units == (
+        tuple(sorted((world.province_a.pk, world.commune_a.pk, world.commune_b.pk))),
+        (world.root.pk,),
+    )
+    assert token_filter(world.system_admin).scope_units is None
+    for n in range(MAX_SCOPE_UNITS):
+        make_unit(f"W9{n:04d}", f"Xã thử {n}", UnitKind.COMMUNE, world.province_a)
+    assert token_filter(world.province_admin).scope_units is None
+    assert token_filter(world.commune_officer).scope_units is not None
+
+
+def test_postgres_scope_indexes_replace_the_unit_index():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'documents_searchentry'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert any("(unit_id, visibility, recency_key)" in d for d in definitions)
+    assert any("(recency_key) WHERE ((visibility)::text = 'public'::text)" in d for d in definitions)
+    assert not any(d.endswith("(unit_id)") for d in definitions)
 
 
 @pytest.mark.parametrize(
