@@ -111,6 +111,19 @@ class DocumentScope:
     above: frozenset[int]  # the units of the grants and their ancestors
     units: frozenset[int] | None  # `visible_unit_ids`; None when more than SCOPE_LIST_MAX
 
+    def reads(self, unit_id: int, visibility: str) -> bool:
+        """Whether the scope holds a document of `unit_id` with `visibility`: the rule of `q()`
+        from the lists, for rows already read (a scope without lists answers through `q()`)."""
+        if self.everything:
+            return True
+        if self.units is None:
+            raise ValueError("a scope without lists of units answers through q()")
+        return (
+            unit_id in self.units
+            or visibility == Visibility.PUBLIC
+            or (visibility == Visibility.SUBTREE and unit_id in self.above)
+        )
+
     def q(self, prefix: str = "") -> Q:
         if self.everything:
             return Q()

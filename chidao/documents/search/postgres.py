@@ -286,6 +286,9 @@ def _terms(match: Match, tokens: TokenFilter | None = None) -> _Terms:
 class PostgresBackend(Writer):
     """A page is found in at most three bounded steps, cheapest first, so the planner never has
     to guess (a rare word it takes for a common one would walk the whole table):
+    0. within a small scope (a commune's officer: `TokenFilter.scope_units`), the SCOPE_WINDOW
+       newest entries of the scope, read unit by unit through their indexes and merged, are
+       checked first when the words are common (`_scope_newest`);
     1. without scope or filter tokens, the WINDOW newest rows are checked: a common word fills
        its page there (skipped when the planner counts the query's rarest word too rare to);
        a few matches there are a sample that may send the search further down the recency index

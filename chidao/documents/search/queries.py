@@ -231,10 +231,15 @@ def _hits(scope: DocumentScope, parsed: ParsedQuery, ids: list[int], reasons: di
     and only those in the scope (checked again on the registry's own rows)."""
     if not ids:
         return []
-    documents = Document.objects.filter(scope.q(), pk__in=ids).only(
-        "pk", "kind", "symbol", "issuer", "issued_on", "title", "summary", "full_text", "unit_id"
+    documents = Document.objects.filter(pk__in=ids).only(
+        "pk", "kind", "symbol", "issuer", "issued_on", "title", "summary", "full_text", "unit_id", "visibility"
     )
-    by_id = {d.pk: d for d in documents}
+    if scope.everything or scope.units is not None:
+        # Checked here from the same lists: beside `pk IN`, a condition of lists turns SQLite to
+        # an index of the scope's columns (15 ms instead of 0.3 ms at 200,000 documents).
+        by_id = {d.pk: d for d in documents if scope.reads(d.unit_id, d.visibility)}
+    else:
+        by_id = {d.pk: d for d in documents.filter(scope.q())}
     # The whole query word for word is marked alone when a text holds it: "bảo vệ nền tảng", not
     # every "về" and "tăng" that fold to the same letters.
     phrase = parsed.title_phrase()

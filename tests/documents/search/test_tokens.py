@@ -139,6 +139,12 @@ def test_the_scope_read_once_is_the_visibility_rule(world, monkeypatch, cap):
         scope = document_scope(user)
         read = set() if scope is None else set(Document.objects.filter(scope.q()).values_list("pk", flat=True))
         assert read == set(Document.objects.visible_to(user).values_list("pk", flat=True)), user.username
+        if scope is not None and (scope.everything or scope.units is not None):
+            rows = Document.objects.values_list("pk", "unit_id", "visibility")
+            assert {pk for pk, unit_id, visibility in rows if scope.reads(unit_id, visibility)} == read
+        elif scope is not None:
+            with pytest.raises(ValueError):
+                scope.reads(world.commune_a.pk, "public")
         ids = [h.document.pk for h in search_documents(user, "chung", page=1).hits]
         assert set(ids) <= read
     assert document_scope(inactive) is None
