@@ -369,9 +369,10 @@ class PostgresBackend(Writer):
         """The newest matches among the SCOPE_WINDOW newest entries of a small scope: those of its
         units, the "subtree" entries of the units above them and the public entries, each read
         newest first through an index (search_entry_unit_recency on unit, visibility and recency;
-        search_entry_public_recency) and merged. A commune's scope is about 2 % of the registry: walking the recency index
-        would pass ~50 rows for each one in scope, and a GIN probe of common words reads their
-        long posting lists; here a page of a common word costs a few hundred rows."""
+        search_entry_public_recency) and merged. A commune's scope is about 2 % of the registry:
+        walking the recency index would pass ~50 rows for each one in scope, and a GIN probe of
+        common words reads their long posting lists; here a page of a common word costs a few
+        hundred rows."""
         units, subtree = scope_units
         parts: list[str] = []
         values: list[Any] = []

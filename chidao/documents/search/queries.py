@@ -2,8 +2,9 @@
 
 Rules: the scope is `visible_document_q` (the same as `Document.objects.visible_to`), read once
 per search as lists of unit ids (`DocumentScope`) and applied inside every full-text query and to
-the page's documents, so results, counts and snippets never reach a document out of scope. The scope and the filters also go into the full-text query as index tokens
-(search/tokens.py): the engine intersects them with the words instead of walking every match.
+the page's documents, so results, counts and snippets never reach a document out of scope. The
+scope and the filters also go into the full-text query as index tokens (search/tokens.py): the
+engine intersects them with the words instead of walking every match.
 Ranking is by tiers, each read newest first and only as deep as the page needs:
   1. the document whose number and symbol the query names ("35-NQ/TW", "35/NQ-TW", "nq 35");
   2. titles containing the whole query word for word;
